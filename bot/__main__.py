@@ -1,0 +1,47 @@
+"""``python -m bot`` / ``unknot``: Telegram when a token is set, else the terminal console."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import Settings, configure_logging
+from bot.core.catalogue import CatalogueError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="unknot", description="Unknot, a back-care chat bot.")
+    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram"], default="auto",
+                        help="auto (default): Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    mode = args.mode
+    if mode == "auto":
+        mode = "telegram" if settings.telegram_token else "console"
+    if mode == "telegram" and not settings.telegram_token:
+        print("TELEGRAM_BOT_TOKEN is not set; see README.md to get one from @BotFather.", file=sys.stderr)
+        return 2
+    from bot import app
+
+    try:
+        if mode == "console":
+            configure_logging(settings.__class__(**{**settings.__dict__, "log_level": "WARNING"}))
+            asyncio.run(app.run_console(settings))
+        else:
+            configure_logging(settings)
+            asyncio.run(app.run_telegram(settings))
+    except CatalogueError as exc:
+        print(f"Content error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

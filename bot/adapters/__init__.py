@@ -1,0 +1,1 @@
+"""Thin platform adapters: each parses its platform's input and renders core replies."""

@@ -1,0 +1,177 @@
+"""Telegram adapter: python-telegram-bot v22 handlers that translate to and from the core."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.chat import is_expired
+from bot.core.replies import Reply
+from bot.core.router import Caller, Router, parse_command
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def render_html(reply: Reply) -> str:
+    """HTML for Telegram: every piece of text escaped, the title in bold."""
+    body = html.escape(reply.text)
+    if reply.title:
+        return f"<b>{html.escape(reply.title)}</b>\n\n{body}" if body else f"<b>{html.escape(reply.title)}</b>"
+    return body
+
+
+def render_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in reply.buttons]
+    )
+
+
+def caller_of(update: Update) -> Caller:
+    user = update.effective_user
+    chat = update.effective_chat
+    assert chat is not None
+    return Caller(
+        platform="telegram",
+        user_id=str(user.id if user else chat.id),
+        chat_id=str(chat.id),
+        private=chat.type == "private",
+        display_name=user.first_name if user else "",
+    )
+
+
+class TelegramAdapter:
+    """Owns the PTB handlers. Every callback parses, calls the router once, renders."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def install(self, application: AnyApp) -> None:
+        names = [c.name for c in self.router.commands()]
+        application.add_handler(CommandHandler(names, self.on_command))
+        # Order matters: anything left that looks like a command is unknown to us.
+        application.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
+        application.add_error_handler(self.on_error)
+
+    async def register_commands(self, application: AnyApp) -> None:
+        commands = [BotCommand(c.name, c.description[:256]) for c in self.router.commands()][:100]
+        await application.bot.set_my_commands(commands)
+
+    async def send(self, chat_id: int | str, reply: Reply, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await context.bot.send_message(
+            chat_id=chat_id,
+            text=render_html(reply),
+            parse_mode=ParseMode.HTML,
+            reply_markup=render_keyboard(reply),
+        )
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        name, args, _ = parsed
+        reply = await self.router.command(caller_of(update), name, args)
+        await self.send(message.chat_id, reply, context)
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        name, args, addressee = parsed
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # meant for another bot in the group
+        caller = caller_of(update)
+        if not caller.private and not addressee:
+            return  # an unaddressed unknown command in a group may belong to another bot
+        reply = await self.router.command(caller, name, args)
+        await self.send(message.chat_id, reply, context)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        reply = await self.router.text(caller_of(update), message.text)
+        if reply is not None:
+            await self.send(message.chat_id, reply, context)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        reply = await self.router.button(caller_of(update), query.data or "")
+        if is_expired(reply) or not reply.text:
+            await query.answer(reply.notice or None, show_alert=False)
+            return
+        await query.answer(reply.notice or None)
+        try:
+            await query.edit_message_text(
+                render_html(reply), parse_mode=ParseMode.HTML, reply_markup=render_keyboard(reply)
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, TelegramError):
+            log.warning("Telegram error while handling an update: %s", error)
+        else:
+            log.error("Unexpected error while handling an update", exc_info=error)
+
+
+def build_application(settings: Settings, router: Router) -> tuple[AnyApp, TelegramAdapter]:
+    adapter = TelegramAdapter(router)
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.reveal())
+        .base_url(settings.telegram_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    adapter.install(application)
+    return application, adapter
+
+
+async def serve_telegram(
+    application: AnyApp, adapter: TelegramAdapter, stop: asyncio.Event, poll_timeout: int = 30
+) -> None:
+    """Run the bot until ``stop`` is set: register commands, poll, shut down cleanly."""
+    async with application:
+        await adapter.register_commands(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        log.info("Unknot is polling Telegram as @%s", application.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            await application.updater.stop()
+            await application.stop()

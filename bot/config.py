@@ -1,0 +1,100 @@
+"""Settings from the environment. Secrets never appear in a repr or a log line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.catalogue import default_content_dir
+
+DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+
+
+class Secret:
+    """A string that hides itself from repr, str and logs."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
+    discord_token: Secret = field(default_factory=lambda: Secret(""))
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    content_dir: Path = field(default_factory=default_content_dir)
+    log_level: str = "INFO"
+    grace_seconds: int = 600
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("UNKNOT_DATA_DIR", "data"))
+        content = env.get("UNKNOT_CONTENT_DIR")
+        level = env.get("LOG_LEVEL", "INFO").upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError(f"LOG_LEVEL {level!r} is not a logging level (try INFO or DEBUG)")
+        grace = env.get("REMINDER_GRACE_SECONDS", "600")
+        if not grace.isdigit():
+            raise ValueError("REMINDER_GRACE_SECONDS must be a whole number of seconds")
+        return cls(
+            telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
+            telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_TELEGRAM_BASE_URL,
+            discord_token=Secret(env.get("DISCORD_BOT_TOKEN", "").strip()),
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL", "").strip(),
+            content_dir=Path(content) if content else default_content_dir(),
+            log_level=level,
+            grace_seconds=int(grace),
+        )
+
+    def resolved_database_url(self) -> str:
+        """``DATABASE_URL`` or a SQLite file in the data directory (created on demand)."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'unknot.db').resolve()}"
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces every secret in a log record with ``**********``.
+
+    httpx logs full request URLs, and the Bot API puts the token in the URL.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, "**********")
+                record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    redactor = RedactingFilter([settings.telegram_token.reveal(), settings.discord_token.reveal()])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)

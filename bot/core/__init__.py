@@ -1,0 +1,1 @@
+"""Platform-neutral core: content, answers, reminder rules. Imports no chat platform."""

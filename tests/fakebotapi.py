@@ -1,0 +1,273 @@
+"""A fake Telegram Bot API: a real HTTP server on 127.0.0.1 speaking the Bot API's JSON.
+
+The bot under test reaches it through ``TELEGRAM_BASE_URL``. Tests push user updates,
+read what the bot sent, and script failures (429 with ``retry_after``, 403, 5xx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Unknot",
+    "username": "UnknotTestBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "scope", "allowed_updates",
+               "reply_parameters"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    result: Any = None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        markup = self.params.get("reply_markup") or {}
+        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+    migrate_to_chat_id: int | None = None
+
+
+class FakeBotAPI:
+    def __init__(self, token: str = "123456:TEST-token-for-the-fake-api") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.blocked_chats: set[int] = set()
+        self.throttle: Callable[[str, dict[str, Any]], Failure | None] | None = None
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.draining = False
+
+    # -- lifecycle ---------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(client_max_size=1 << 22)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def drain(self) -> None:
+        """Answer pending and future long polls at once, so a stopping bot need not wait."""
+        async with self._changed:
+            self.draining = True
+            self._changed.notify_all()
+
+    # -- scripting -----------------------------------------------------------------
+    def fail_next(self, method: str, failure: Failure, times: int = 1) -> None:
+        self.failures.setdefault(method, []).extend([failure] * times)
+
+    def _user(self, user_id: int, name: str = "Ann") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
+
+    def _chat(self, chat_id: int, chat_type: str) -> dict[str, Any]:
+        if chat_type == "private":
+            return {"id": chat_id, "type": "private", "first_name": "Ann"}
+        return {"id": chat_id, "type": chat_type, "title": "Back Club"}
+
+    async def _push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        update["update_id"] = update_id
+        async with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+        return update_id
+
+    async def push_message(self, text: str, user_id: int = 42, chat_id: int | None = None,
+                           chat_type: str = "private", reply_to_bot: bool = False) -> int:
+        chat_id = user_id if chat_id is None else chat_id
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id, chat_type),
+            "from": self._user(user_id),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if reply_to_bot:
+            message["reply_to_message"] = {"message_id": 1, "date": int(time.time()),
+                                           "chat": self._chat(chat_id, chat_type), "from": BOT_USER,
+                                           "text": "earlier reply"}
+        return await self._push({"message": message})
+
+    async def push_callback(self, data: str, message_id: int, user_id: int = 42,
+                            chat_id: int | None = None, chat_type: str = "private") -> str:
+        chat_id = user_id if chat_id is None else chat_id
+        query_id = f"cq{next(self._update_ids)}"
+        await self._push({"callback_query": {
+            "id": query_id,
+            "from": self._user(user_id),
+            "chat_instance": f"ci{chat_id}",
+            "data": data,
+            "message": {"message_id": message_id, "date": int(time.time()),
+                        "chat": self._chat(chat_id, chat_type), "from": BOT_USER, "text": "menu"},
+        }})
+        return query_id
+
+    def sent(self, method: str | None = None) -> list[Call]:
+        return [c for c in self.calls if method is None or c.method == method]
+
+    async def wait_for(self, method: str, predicate: Callable[[Call], bool] = lambda c: True,
+                       timeout: float = 10.0, after: int = 0) -> Call:
+        """Wait until the bot has called ``method`` (a call past index ``after`` matching ``predicate``)."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while True:
+                for call in self.calls[after:]:
+                    if call.method == method and predicate(call):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(c.method, c.text[:60]) for c in self.calls[after:]]
+                    raise AssertionError(f"bot never called {method} as expected; it called {seen}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+
+    async def wait_count(self, method: str, count: int, timeout: float = 30.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while len(self.sent(method)) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"only {len(self.sent(method))} of {count} {method} calls arrived")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+            return self.sent(method)
+
+    # -- HTTP --------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            body = await request.json()
+            params.update(body or {})
+        elif request.can_read_body:
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        for key, value in list(params.items()):
+            if key in JSON_FIELDS and isinstance(value, str):
+                params[key] = json.loads(value)
+            elif key in INT_FIELDS and isinstance(value, str) and value.lstrip("-").isdigit():
+                params[key] = int(value)
+        return params
+
+    @staticmethod
+    def _error(failure: Failure) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
+        parameters: dict[str, Any] = {}
+        if failure.retry_after is not None:
+            parameters["retry_after"] = failure.retry_after
+        if failure.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = failure.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
+        return web.json_response(body, status=failure.status)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method.lower() == "getupdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        queued = self.failures.get(method)
+        if queued:
+            failure = queued.pop(0)
+            self.calls.append(Call(f"{method}!failed", params))
+            return self._error(failure)
+        chat_id = params.get("chat_id")
+        if method == "sendMessage" and isinstance(chat_id, int) and chat_id in self.blocked_chats:
+            return self._error(Failure(403, "Forbidden: bot was blocked by the user"))
+        if self.throttle is not None:
+            failure = self.throttle(method, params)
+            if failure is not None:
+                return self._error(failure)
+        result = self._result(method, params)
+        async with self._changed:
+            self.calls.append(Call(method, params, result=result))
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in {"sendMessage", "editMessageText"}:
+            chat_id = params.get("chat_id", 0)
+            message: dict[str, Any] = {
+                "message_id": params.get("message_id") or next(self._message_ids),
+                "date": int(time.time()),
+                "chat": self._chat(int(chat_id), "private" if int(chat_id) > 0 else "supergroup"),
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        if method == "getMyCommands":
+            commands = [c.params["commands"] for c in self.calls if c.method == "setMyCommands"]
+            return commands[-1] if commands else []
+        return True
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and not self.draining:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    break
+            return list(self.updates[:100])

@@ -1,0 +1,60 @@
+"""The terminal console, driven through a real pipe as a script would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["UNKNOT_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=False,
+    )
+
+
+def test_no_token_starts_the_console_and_answers_commands(tmp_path: Path) -> None:
+    result = run_console(["/start", "/ice", "/foods"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "WELCOME TO UNKNOT" in out and "not a substitute for professional" in out
+    assert "10 to 20 minutes" in out and "Avocado" in out
+    assert "<b>" not in out and "&amp;" not in out  # plain text, not Telegram HTML
+
+
+def test_numbered_choices_browse_the_menu(tmp_path: Path) -> None:
+    result = run_console(["/topics", "5", "3"], tmp_path, "console")
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("\n\n")
+    menu_choices = [line for line in result.stdout.splitlines() if line.startswith("  [5]")]
+    assert menu_choices[0] == "  [5] Relief and care"
+    assert "RELIEF AND CARE" in result.stdout
+    assert "ICE FOR BACK SPASMS" in result.stdout and "towel" in result.stdout
+    assert any("« Back" in b for b in blocks)
+
+
+def test_bad_choice_and_unknown_command_get_friendly_replies(tmp_path: Path) -> None:
+    result = run_console(["/help", "99", "/frobnicate", "hello there"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "There is no choice 99 here" in result.stdout
+    assert "I don't know the command /frobnicate" in result.stdout
+    assert "/help" in result.stdout
+
+
+def test_quit_ends_the_session(tmp_path: Path) -> None:
+    result = run_console(["/quit", "/ice"], tmp_path)
+    assert result.returncode == 0
+    assert "towel" not in result.stdout
+
+
+def test_telegram_mode_without_token_explains(tmp_path: Path) -> None:
+    result = run_console([], tmp_path, "telegram")
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
