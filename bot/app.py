@@ -6,12 +6,22 @@ import asyncio
 import logging
 import signal
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.core.catalogue import Catalogue, load_catalogue
 from bot.core.chat import BASIC_COMMANDS, ChatService
+from bot.core.clock import Clock, SystemClock
 from bot.core.router import Router
+from bot.reminders.dispatcher import Dispatcher, Notifier
+from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
+from bot.reminders.service import ReminderService
+from bot.storage.db import make_engine, migrate
+from bot.storage.store import ReminderStore
 
 log = logging.getLogger(__name__)
 
@@ -22,29 +32,81 @@ class Services:
     catalogue: Catalogue
     chat: ChatService
     router: Router
+    engine: AsyncEngine
+    store: ReminderStore
+    reminders: ReminderService
+    clock: Clock
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def dispatcher(self, notifiers: dict[str, Notifier], **options: object) -> Dispatcher:
+        return Dispatcher(self.store, self.catalogue, notifiers, self.clock,
+                          grace=timedelta(seconds=self.settings.grace_seconds), **options)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        await self.engine.dispose()
 
 
-def build_services(settings: Settings) -> Services:
-    catalogue = load_catalogue(settings.content_dir, reserved_commands=[c.name for c in BASIC_COMMANDS])
+def load_content(settings: Settings) -> Catalogue:
+    reserved = [c.name for c in (*BASIC_COMMANDS, *REMINDER_COMMANDS)]
+    return load_catalogue(settings.content_dir, reserved_commands=reserved)
+
+
+async def open_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Load content, open and migrate the database, wire the core services."""
+    catalogue = load_content(settings)
+    clock = clock or SystemClock()
+    engine = make_engine(settings.resolved_database_url())
+    await migrate(engine)
+    store = ReminderStore(engine)
     chat = ChatService(catalogue)
-    router = Router(chat)
-    return Services(settings, catalogue, chat, router)
+    reminders = ReminderService(store, catalogue, clock)
+    router = Router(chat, {"r": reminders})
+    return Services(settings, catalogue, chat, router, engine, store, reminders, clock)
 
 
 async def run_console(settings: Settings) -> None:
     from bot.adapters.console import Console
 
-    services = build_services(settings)
-    await Console(services.router, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+    services = await open_services(settings)
+    try:
+        await Console(services.router, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+    finally:
+        await services.close()
 
 
-async def run_telegram(settings: Settings) -> None:
-    from bot.adapters.telegram import build_application, serve_telegram
+async def run_telegram(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    clock: Clock | None = None,
+    poll_timeout: int = 30,
+    dispatch_every: float | None = 1.0,
+    ready: Callable[[Services, Dispatcher], None] | None = None,
+) -> None:
+    """Run the Telegram bot and the reminder dispatcher until ``stop`` is set (or a signal).
 
-    services = build_services(settings)
+    ``dispatch_every=None`` leaves waking the dispatcher to the caller (tests tick it by hand).
+    """
+    from bot.adapters.telegram import TelegramNotifier, build_application, notifier_bot, serve_telegram
+    from bot.reminders.loop import DispatchLoop
+
+    services = await open_services(settings, clock)
     application, adapter = build_application(settings, services.router)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await serve_telegram(application, adapter, stop)
+    bot = notifier_bot(settings)
+    dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)})
+    loop = DispatchLoop(dispatcher, dispatch_every) if dispatch_every else None
+    if stop is None:
+        stop = asyncio.Event()
+        running = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            running.add_signal_handler(sig, stop.set)
+    try:
+        async with bot:
+            if loop is not None:
+                loop.start()
+            if ready is not None:
+                ready(services, dispatcher)
+            await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout)
+    finally:
+        if loop is not None:
+            loop.stop()
+        await services.close()

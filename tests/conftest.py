@@ -1,23 +1,88 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
-from bot.adapters.telegram import build_application, serve_telegram
-from bot.app import build_services
+from bot.app import Services, run_telegram
 from bot.config import Secret, Settings
+from bot.reminders.dispatcher import Dispatcher
 from tests.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("UNKNOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Monday morning in UTC.
+    return FakeClock(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, content_dir=ROOT / "content")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own, dropped at the end."""
+    name = f"unknot_test_{os.getpid()}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    yield f"{base}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def truncate_pg(url: str) -> None:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        exists = await conn.fetchval("SELECT to_regclass('public.users') IS NOT NULL")
+        if exists:
+            await conn.execute("TRUNCATE deliveries, subscriptions, users RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'unknot.db'}"
+    url: str = request.getfixturevalue("pg_database")
+    await truncate_pg(url)
+    return url
 
 
 @pytest.fixture
@@ -28,11 +93,14 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await api.stop()
 
 
+@dataclass
 class RunningBot:
-    def __init__(self, api: FakeBotAPI, task: asyncio.Task[None], stop: asyncio.Event) -> None:
-        self.api = api
-        self.task = task
-        self.stop = stop
+    api: FakeBotAPI
+    task: asyncio.Task[None]
+    stop: asyncio.Event
+    services: Services
+    dispatcher: Dispatcher
+    clock: FakeClock
 
     async def command(self, text: str, **kwargs: object) -> str:
         """Send ``text`` as a user and return the HTML text of the bot's next message."""
@@ -41,21 +109,32 @@ class RunningBot:
         call = await self.api.wait_for("sendMessage", after=before)
         return call.text
 
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await self.api.drain()
+        await asyncio.wait_for(self.task, 15)
+        self.api.draining = False
 
-@pytest.fixture
-async def telegram_bot(fake_api: FakeBotAPI, settings: Settings) -> AsyncIterator[RunningBot]:
-    settings = replace(settings, telegram_token=Secret(fake_api.token), telegram_base_url=fake_api.base_url)
-    services = build_services(settings)
-    application, adapter = build_application(settings, services.router)
+
+async def start_bot(api: FakeBotAPI, settings: Settings, clock: FakeClock,
+                    dispatch_every: float | None = None) -> RunningBot:
+    settings = replace(settings, telegram_token=Secret(api.token), telegram_base_url=api.base_url)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve_telegram(application, adapter, stop, poll_timeout=1))
-    await fake_api.wait_for("setMyCommands")
-    yield RunningBot(fake_api, task, stop)
-    stop.set()
-    await fake_api.drain()
-    await asyncio.wait_for(task, 15)
+    got: dict[str, object] = {}
+    before = len(api.sent("setMyCommands"))
+
+    def ready(services: Services, dispatcher: Dispatcher) -> None:
+        got["services"], got["dispatcher"] = services, dispatcher
+
+    task = asyncio.create_task(run_telegram(settings, stop=stop, clock=clock, poll_timeout=1,
+                                            dispatch_every=dispatch_every, ready=ready))
+    await api.wait_count("setMyCommands", before + 1, timeout=15)
+    return RunningBot(api, task, stop, got["services"], got["dispatcher"], clock)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def no_shared(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield
+async def telegram_bot(fake_api: FakeBotAPI, settings: Settings, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    bot = await start_bot(fake_api, settings, clock)
+    yield bot
+    if not bot.task.done():
+        await bot.shutdown()

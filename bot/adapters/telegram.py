@@ -7,9 +7,9 @@ import html
 import logging
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,11 +20,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
+from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,44 @@ class TelegramAdapter:
             log.warning("Telegram error while handling an update: %s", error)
         else:
             log.error("Unexpected error while handling an update", exc_info=error)
+
+
+class TelegramNotifier:
+    """Sends reminders through the Bot API and turns its errors into dispatcher decisions."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        try:
+            await self.bot.send_message(chat_id=int(chat_id), text=render_html(reply), parse_mode=ParseMode.HTML,
+                                        reply_markup=render_keyboard(reply))
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            raise RateLimited(retry if isinstance(retry, int | float) else retry.total_seconds()) from exc
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from exc
+        except ChatMigrated as exc:
+            raise ChatMoved(str(exc.new_chat_id)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Blocked(str(exc)) from exc
+            raise Rejected(str(exc)) from exc
+        except NetworkError as exc:  # timeouts, connection errors and 5xx
+            raise Transient(str(exc)) from exc
+
+
+def notifier_bot(settings: Settings) -> Bot:
+    """A Bot for reminders, apart from the one answering updates, with a wider connection pool.
+
+    The dispatcher enforces Telegram's limits itself (``SendLimiter``), including the
+    per-chat one that PTB's rate limiter leaves out.
+    """
+    return Bot(
+        settings.telegram_token.reveal(),
+        base_url=settings.telegram_base_url,
+        request=HTTPXRequest(connection_pool_size=128, read_timeout=15, connect_timeout=10, pool_timeout=30),
+    )
 
 
 def build_application(settings: Settings, router: Router) -> tuple[AnyApp, TelegramAdapter]:

@@ -56,6 +56,9 @@ class ChatService:
         ]
         return [*BASIC_COMMANDS, *self.extra_commands, *topic_cmds]
 
+    def all_command_names(self) -> set[str]:
+        return {c.name for c in self.commands()}
+
     def knows(self, name: str) -> bool:
         return name in {c.name for c in BASIC_COMMANDS} or name in self.catalogue.by_command
 

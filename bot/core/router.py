@@ -7,8 +7,9 @@ adapters only know how to talk to their platform.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot.core.chat import ChatService, CommandInfo
+from bot.core.chat import ChatService, CommandInfo, expired
 from bot.core.replies import Reply
 
 MAX_TEXT_CHARS = 4096
@@ -25,21 +26,50 @@ class Caller:
     display_name: str = ""
 
 
+class CommandService(Protocol):
+    """A core service that owns some commands and the buttons whose payload starts with ``prefix``."""
+
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]: ...
+
+    def handles(self, name: str) -> bool: ...
+
+    async def command(self, caller: Caller, name: str, args: str) -> Reply: ...
+
+    async def button(self, caller: Caller, payload: str) -> Reply: ...
+
+
 class Router:
-    def __init__(self, chat: ChatService) -> None:
+    def __init__(self, chat: ChatService, services: dict[str, CommandService] | None = None) -> None:
+        """``services`` maps a button-payload prefix (such as ``"r"``) to the service owning it."""
         self.chat = chat
+        self.services = services or {}
+        for service in self.services.values():
+            chat.extra_commands.extend(service.commands)
 
     def commands(self) -> list[CommandInfo]:
         return self.chat.commands()
 
     def knows(self, name: str) -> bool:
-        return self.chat.knows(name.lower())
+        name = name.lower()
+        return self.chat.knows(name) or any(s.handles(name) for s in self.services.values())
 
     async def command(self, caller: Caller, name: str, args: str = "") -> Reply:
-        return self.chat.command(name.lower(), args[:MAX_TEXT_CHARS])
+        name = name.lower()
+        args = args[:MAX_TEXT_CHARS]
+        for service in self.services.values():
+            if service.handles(name):
+                return await service.command(caller, name, args)
+        return self.chat.command(name, args)
 
     async def button(self, caller: Caller, payload: str) -> Reply:
-        return self.chat.button(payload[:64])
+        if len(payload.encode()) > 64:
+            return expired()
+        prefix = payload.split(":", 1)[0]
+        service = self.services.get(prefix)
+        if service is not None and ":" in payload:
+            return await service.button(caller, payload)
+        return self.chat.button(payload)
 
     async def text(self, caller: Caller, text: str) -> Reply | None:
         """Free text. Answered in private chats only, pointing to the commands."""

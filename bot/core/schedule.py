@@ -1,0 +1,259 @@
+"""When is a reminder next due? Pure functions of (rule, time zone, now).
+
+Interval reminders are anchored to the start of the day's active window in local wall-clock
+time (09:00, 09:30, 10:00 … for a 30-minute posture break), so they never drift across DST
+the way an absolute ``IntervalTrigger`` does. A daily reminder fires at the same local time
+every allowed day. Every result is an aware UTC datetime strictly after ``after``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+KINDS = ("posture", "water", "stretch", "daily")
+INTERVAL_CHOICES: dict[str, tuple[int, ...]] = {
+    "posture": (20, 30, 45, 60),
+    "water": (45, 60, 90, 120),
+    "stretch": (60, 90, 120),
+}
+DEFAULT_INTERVAL = {"posture": 30, "water": 60, "stretch": 90}
+DEFAULT_DAILY_AT = time(9, 0)
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Active hours (``end <= start`` means the window crosses midnight) and days (0 = Monday).
+
+    For a window crossing midnight, the day it *starts* on must be allowed.
+    """
+
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    days: frozenset[int] = ALL_DAYS
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    kind: str
+    interval_minutes: int | None = None
+    at: time | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "daily":
+            if self.at is None:
+                raise ValueError("a daily reminder needs a time")
+        elif self.interval_minutes is None or self.interval_minutes <= 0:
+            raise ValueError("an interval reminder needs a positive interval")
+
+
+def to_utc(wall: datetime, zone: tzinfo) -> datetime:
+    """A naive local wall-clock time to UTC. Ambiguous times take their first occurrence;
+    times skipped by a DST gap move forward by the gap (02:30 → 03:30 in Berlin in March)."""
+    aware = wall.replace(tzinfo=zone, fold=0)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != wall:  # in a gap: fold=1 gives the later reading
+        utc = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+        utc = max(utc, aware.astimezone(UTC))
+    return utc
+
+
+def next_due(rule: Rule, window: Window, zone: tzinfo, after: datetime) -> datetime | None:
+    """The first due time strictly after ``after`` (aware), or None if no day is allowed."""
+    if after.tzinfo is None:
+        raise ValueError("after must be timezone-aware")
+    if not window.days:
+        return None
+    local_day = after.astimezone(zone).date()
+    if rule.kind == "daily":
+        assert rule.at is not None
+        for offset in range(0, 9):
+            day = local_day + timedelta(days=offset)
+            if day.weekday() in window.days:
+                due = to_utc(datetime.combine(day, rule.at), zone)
+                if due > after:
+                    return due
+        return None
+    assert rule.interval_minutes is not None
+    step = timedelta(minutes=rule.interval_minutes)
+    for offset in range(-1, 9):
+        day = local_day + timedelta(days=offset)
+        if day.weekday() not in window.days:
+            continue
+        found = _first_in_window(day, window, zone, step, after)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_in_window(day: date, window: Window, zone: tzinfo, step: timedelta, after: datetime) -> datetime | None:
+    start = datetime.combine(day, window.start)
+    end = datetime.combine(day, window.end)
+    if window.crosses_midnight:
+        end += timedelta(days=1)
+    local_after = after.astimezone(zone).replace(tzinfo=None)
+    # Skip ahead arithmetically instead of walking the whole day step by step.
+    k = max(1, int((local_after - start) / step)) if local_after > start else 1
+    wall = start + step * k
+    while wall <= end:
+        due = to_utc(wall, zone)
+        if due > after:
+            return due
+        wall += step
+    return None
+
+
+# -- parsing user input -----------------------------------------------------------------
+class InputError(ValueError):
+    """User input that can't be understood; the message is safe to show to the user."""
+
+
+_OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$|^(\d{1,2})$")
+
+
+def _city_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            city = name.rsplit("/", 1)[1].replace("_", " ").lower()
+            index.setdefault(city, name)
+    return index
+
+
+_CITIES: dict[str, str] | None = None
+_CITY_ALIASES = {"new york city": "America/New_York", "nyc": "America/New_York", "la": "America/Los_Angeles",
+                 "san francisco": "America/Los_Angeles", "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata",
+                 "mumbai": "Asia/Kolkata", "bangalore": "Asia/Kolkata", "beijing": "Asia/Shanghai",
+                 "munich": "Europe/Berlin", "washington": "America/New_York", "boston": "America/New_York",
+                 "seattle": "America/Los_Angeles", "miami": "America/New_York", "sf": "America/Los_Angeles",
+                 "utc": "UTC", "gmt": "UTC"}
+
+
+def resolve_zone(text: str) -> tuple[str, tzinfo]:
+    """An IANA name, a common city name or a UTC offset such as ``+05:30`` → (name, tzinfo)."""
+    global _CITIES
+    raw = " ".join(text.strip().split())
+    if not raw or len(raw) > 64:
+        raise InputError("Send a time zone such as Europe/Berlin, a city such as Berlin, or an offset like +05:30.")
+    match = _OFFSET_RE.match(raw)
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
+            raise InputError(f"{raw} is not a real UTC offset; offsets run from -12:00 to +14:00.")
+        delta = timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
+        name = f"UTC{sign}{hours:02d}:{minutes:02d}"
+        return name, timezone(delta, name)
+    candidate = raw.replace(" ", "_")
+    if "/" in candidate or candidate.upper() == "UTC":
+        for name in (candidate, "/".join(p[:1].upper() + p[1:] for p in candidate.split("/"))):
+            try:
+                return name, ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+        lowered = {n.lower(): n for n in available_timezones()}
+        if candidate.lower() in lowered:
+            name = lowered[candidate.lower()]
+            return name, ZoneInfo(name)
+    if _CITIES is None:
+        _CITIES = _city_index()
+    key = raw.lower()
+    name_found = _CITY_ALIASES.get(key) or _CITIES.get(key)
+    if name_found:
+        return name_found, ZoneInfo(name_found)
+    shown = raw[:40]
+    raise InputError(f"I don't know the time zone {shown!r}. Try an IANA name like Europe/Berlin, "
+                     "a city like Berlin, or an offset like +05:30.")
+
+
+def zone_from_name(name: str | None) -> tzinfo:
+    """The stored name back to a tzinfo (UTC if unset)."""
+    if not name:
+        return UTC
+    return resolve_zone(name)[1]
+
+
+def parse_clock(text: str) -> time:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        raise InputError(f"{text[:20]!r} is not a time. Use 24-hour HH:MM, for example 08:30.")
+    hours = int(match.group(1) or match.group(3))
+    minutes = int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        raise InputError(f"{text[:20]!r} is not a time of day. Hours go 00 to 23, minutes 00 to 59.")
+    return time(hours, minutes)
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    parts = re.split(r"\s*(?:-|–|to)\s*", text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        raise InputError("Send the hours as a range, for example /hours 09:00-18:00.")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if start == end:
+        raise InputError("The start and end of the hours can't be the same time.")
+    return start, end
+
+
+def parse_days(text: str) -> frozenset[int]:
+    raw = text.strip().lower()
+    if raw in {"every day", "everyday", "daily", "all", "mon-sun"}:
+        return ALL_DAYS
+    if raw in {"weekdays", "workdays"}:
+        return frozenset(range(5))
+    if raw in {"weekends", "weekend"}:
+        return frozenset({5, 6})
+    days: set[int] = set()
+    for part in re.split(r"[,\s]+", raw):
+        if not part:
+            continue
+        if "-" in part:
+            first, _, last = part.partition("-")
+            a, b = _day(first), _day(last)
+            span = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
+            days.update(span)
+        else:
+            days.add(_day(part))
+    if not days:
+        raise InputError("Send days like mon-fri, mon,wed,fri, weekends or every day.")
+    return frozenset(days)
+
+
+def _day(text: str) -> int:
+    key = text[:3]
+    if key in DAY_NAMES and DAY_NAMES[DAY_NAMES.index(key)].startswith(text[:3]) and len(text) >= 3:
+        full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[DAY_NAMES.index(key)]
+        if full.startswith(text):
+            return DAY_NAMES.index(key)
+    raise InputError(f"{text[:12]!r} is not a day. Use mon, tue, wed, thu, fri, sat, sun.")
+
+
+_DURATION_RE = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$")
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION_RE.match(text.strip().lower())
+    if not match:
+        raise InputError(f"{text[:20]!r} is not a duration. Try 30m, 2h or 1d.")
+    amount, unit = int(match.group(1)), match.group(2)[0]
+    delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+    if amount <= 0:
+        raise InputError("The duration has to be more than zero.")
+    if delta > timedelta(days=30):
+        raise InputError("That's longer than I can pause for: 30 days at most. /stop turns reminders off.")
+    return delta
+
+
+def describe_days(days: frozenset[int]) -> str:
+    if days == ALL_DAYS:
+        return "every day"
+    if days == frozenset(range(5)):
+        return "Mon-Fri"
+    return ", ".join(DAY_NAMES[d].capitalize() for d in sorted(days))

@@ -1,0 +1,1 @@
+"""Reminders: user settings, the dispatcher that sends due reminders, delivery limits."""

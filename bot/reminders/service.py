@@ -1,0 +1,458 @@
+"""Reminder settings and actions: what /remind, /timezone, /pause … and the buttons do.
+
+Every method takes the caller, changes the store in one transaction and returns a neutral
+``Reply``. Bad input gets a friendly reply and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.catalogue import Catalogue
+from bot.core.chat import CommandInfo, expired
+from bot.core.clock import Clock
+from bot.core.replies import Button, Reply
+from bot.core.router import Caller
+from bot.core.schedule import (
+    DEFAULT_DAILY_AT,
+    DEFAULT_INTERVAL,
+    INTERVAL_CHOICES,
+    KINDS,
+    InputError,
+    Rule,
+    Window,
+    describe_days,
+    next_due,
+    parse_clock,
+    parse_days,
+    parse_duration,
+    parse_hours,
+    resolve_zone,
+    to_utc,
+    zone_from_name,
+)
+from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, reminder_reply
+from bot.storage.models import Subscription, User
+from bot.storage.store import ReminderStore
+
+SECTION = "Reminders"
+COMMANDS = (
+    CommandInfo("remind", "Reminder settings: posture, water, stretch, daily tip", SECTION),
+    CommandInfo("reminders", "What is on and when it comes next", SECTION),
+    CommandInfo("timezone", "Set your time zone, e.g. /timezone Europe/Berlin", SECTION),
+    CommandInfo("hours", "Active hours, e.g. /hours 09:00-18:00", SECTION),
+    CommandInfo("days", "Active days, e.g. /days mon-fri", SECTION),
+    CommandInfo("pause", "Pause reminders: /pause 2h, today or tomorrow", SECTION),
+    CommandInfo("resume", "Resume reminders now", SECTION),
+    CommandInfo("stop", "Turn all reminders off (settings are kept)", SECTION),
+    CommandInfo("stats", "Breaks done today and this week, your streak", SECTION),
+    CommandInfo("forget", "Delete everything stored about you", SECTION),
+)
+DAILY_CHOICES = (time(7, 0), time(8, 0), time(8, 30), time(9, 0), time(12, 0), time(18, 0), time(20, 0))
+KIND_WORDS = {"posture": "posture", "break": "posture", "breaks": "posture", "water": "water", "drink": "water",
+              "stretch": "stretch", "stretching": "stretch", "tip": "daily", "daily": "daily", "tips": "daily"}
+PRIVATE_ONLY = "Reminders are personal, so I set them up in a private chat. Message me directly and send /remind."
+DONE_VALID = timedelta(hours=24)
+SNOOZE_VALID = timedelta(hours=3)
+BREAK_KINDS = ("posture", "water", "stretch")
+
+
+def fmt_time(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def user_window(user: User) -> Window:
+    return Window(parse_clock(user.window_start), parse_clock(user.window_end),
+                  frozenset(int(d) for d in user.days))
+
+
+def rule_of(sub: Subscription) -> Rule:
+    if sub.kind == "daily":
+        return Rule("daily", at=parse_clock(sub.at_time or fmt_time(DEFAULT_DAILY_AT)))
+    return Rule(sub.kind, interval_minutes=sub.interval_minutes or DEFAULT_INTERVAL[sub.kind])
+
+
+class ReminderService:
+    def __init__(self, store: ReminderStore, catalogue: Catalogue, clock: Clock) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.clock = clock
+
+    commands = COMMANDS
+
+    def handles(self, name: str) -> bool:
+        return any(c.name == name for c in COMMANDS)
+
+    # -- helpers -----------------------------------------------------------------
+    def _local(self, user: User, moment: datetime) -> datetime:
+        return moment.astimezone(zone_from_name(user.timezone))
+
+    def _fmt_local(self, user: User, moment: datetime, now: datetime) -> str:
+        local = self._local(user, moment)
+        today = self._local(user, now).date()
+        if local.date() == today:
+            return f"today {local:%H:%M}"
+        if local.date() == today + timedelta(days=1):
+            return f"tomorrow {local:%H:%M}"
+        return f"{local:%a %d %b %H:%M}"
+
+    async def _reschedule(self, session: AsyncSession, user: User, now: datetime) -> list[Subscription]:
+        """Recompute every subscription's next due time from the user's current settings."""
+        subs = await self.store.subscriptions(session, user.id)
+        zone = zone_from_name(user.timezone)
+        window = user_window(user)
+        start_after = max(now, user.paused_until) if user.paused_until else now
+        for sub in subs:
+            if sub.enabled and not user.stopped and not user.blocked:
+                sub.next_due_at = next_due(rule_of(sub), window, zone, start_after)
+            else:
+                sub.next_due_at = None
+        return subs
+
+    async def _subscription(self, session: AsyncSession, user: User, kind: str) -> Subscription:
+        for sub in await self.store.subscriptions(session, user.id):
+            if sub.kind == kind:
+                return sub
+        sub = Subscription(user_id=user.id, kind=kind, enabled=False, attempts=0, shown_tips="",
+                           interval_minutes=DEFAULT_INTERVAL.get(kind),
+                           at_time=fmt_time(DEFAULT_DAILY_AT) if kind == "daily" else None)
+        session.add(sub)
+        await session.flush()
+        return sub
+
+    async def _user(self, session: AsyncSession, caller: Caller, now: datetime) -> User:
+        user = await self.store.get_or_create_user(session, caller.platform, caller.user_id, caller.chat_id, now)
+        if user.blocked or user.chat_id != caller.chat_id:
+            user.blocked = False  # they are talking to us again
+            user.chat_id = caller.chat_id
+        return user
+
+    def _status_line(self, user: User, now: datetime) -> str:
+        zone = user.timezone or "UTC (not set yet)"
+        window = user_window(user)
+        line = (f"Time zone {zone}, active {fmt_time(window.start)}-{fmt_time(window.end)}, "
+                f"{describe_days(window.days)}.")
+        if user.stopped:
+            line += "\nAll reminders are stopped; /resume turns them back on."
+        elif user.paused_until and user.paused_until > now:
+            line += f"\nPaused until {self._fmt_local(user, user.paused_until, now)}; /resume to restart now."
+        return line
+
+    def _describe(self, sub: Subscription, user: User, now: datetime) -> str:
+        label = KIND_LABELS[sub.kind]
+        how = f"at {sub.at_time}" if sub.kind == "daily" else f"every {sub.interval_minutes} min"
+        if not sub.enabled:
+            return f"{label}: off"
+        if sub.next_due_at is None:
+            return f"{label}: {how}, not scheduled"
+        return f"{label}: {how}, next {self._fmt_local(user, sub.next_due_at, now)}"
+
+    # -- commands ------------------------------------------------------------------
+    async def command(self, caller: Caller, name: str, args: str) -> Reply:
+        if not caller.private:
+            return Reply(text=PRIVATE_ONLY)
+        try:
+            handler = {
+                "remind": self.remind, "reminders": self.list_active, "timezone": self.set_timezone,
+                "hours": self.set_hours, "days": self.set_days, "pause": self.pause, "resume": self.resume,
+                "stop": self.stop, "stats": self.stats, "forget": self.forget,
+            }[name]
+            return await handler(caller, args.strip())
+        except InputError as exc:
+            return Reply(text=str(exc))
+
+    async def panel(self, caller: Caller, notice: str | None = None, intro: str = "") -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            subs = {s.kind: s for s in await self.store.subscriptions(session, user.id)}
+            lines = []
+            rows: list[tuple[Button, ...]] = []
+            for kind in KINDS:
+                sub = subs.get(kind)
+                on = bool(sub and sub.enabled)
+                lines.append(self._describe(sub, user, now) if sub else f"{KIND_LABELS[kind]}: off")
+                if kind == "daily":
+                    value = (sub.at_time if sub and sub.at_time else fmt_time(DEFAULT_DAILY_AT))
+                    setting = Button(f"at {value} ▸", "r:i:daily")
+                else:
+                    minutes = sub.interval_minutes if sub and sub.interval_minutes else DEFAULT_INTERVAL[kind]
+                    setting = Button(f"every {minutes} min ▸", f"r:i:{kind}")
+                rows.append((Button(f"{'✅' if on else '⬜'} {KIND_LABELS[kind]}", f"r:t:{kind}"), setting))
+            text = (intro + "\n\n" if intro else "") + "\n".join(lines) + "\n\n" + self._status_line(user, now)
+            text += "\n\nTap a reminder to switch it on or off, tap its setting to change it."
+        return Reply(text=text, title="Your reminders", buttons=tuple(rows), notice=notice)
+
+    async def remind(self, caller: Caller, args: str) -> Reply:
+        if not args:
+            return await self.panel(caller)
+        words = args.lower().split()
+        kind = KIND_WORDS.get(words[0])
+        if kind is None or len(words) > 3:
+            raise InputError("I didn't get that. Try /remind water every 60m, /remind tip at 08:30, "
+                             "/remind posture off, or just /remind for the settings panel.")
+        rest = words[1:]
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            sub = await self._subscription(session, user, kind)
+            first_time = user.timezone is None and not any(
+                s.enabled for s in await self.store.subscriptions(session, user.id))
+            if rest in (["off"], ["stop"]):
+                sub.enabled = False
+            elif rest in ([], ["on"]):
+                sub.enabled = True
+            elif kind == "daily" and len(rest) == 2 and rest[0] == "at":
+                sub.at_time = fmt_time(parse_clock(rest[1]))
+                sub.enabled = True
+            elif kind != "daily" and len(rest) == 2 and rest[0] == "every":
+                sub.interval_minutes = self._parse_interval(kind, rest[1])
+                sub.enabled = True
+            else:
+                example = "/remind tip at 08:30" if kind == "daily" else f"/remind {kind} every 30m"
+                raise InputError(f"I didn't get that. Try {example} or /remind {words[0]} off.")
+            if sub.enabled:
+                user.stopped = False
+            subs = await self._reschedule(session, user, now)
+            changed = next(s for s in subs if s.kind == kind)
+            summary = self._describe(changed, user, now)
+            ask = self._ask_zone(user) if first_time and sub.enabled else ""
+        return Reply(text=f"Saved. {summary}.{ask}")
+
+    def _ask_zone(self, user: User) -> str:
+        return ("\n\nWhat's your time zone? Until you tell me I use UTC. Send for example "
+                "/timezone Europe/Berlin, /timezone Berlin or /timezone +05:30.")
+
+    @staticmethod
+    def _parse_interval(kind: str, text: str) -> int:
+        choices = INTERVAL_CHOICES[kind]
+        allowed = ", ".join(str(c) for c in choices)
+        raw = text.lower().removesuffix("min").removesuffix("m")
+        if not raw.isdigit() or int(raw) not in choices:
+            raise InputError(f"{text[:12]!r} isn't an interval I offer for {KIND_LABELS[kind].lower()}. "
+                             f"Pick one of {allowed} minutes, e.g. /remind {kind} every {choices[1]}m.")
+        return int(raw)
+
+    async def set_timezone(self, caller: Caller, args: str) -> Reply:
+        if not args:
+            raise InputError("Send your time zone with the command, e.g. /timezone Europe/Berlin, "
+                             "/timezone Berlin or /timezone +05:30.")
+        name, zone = resolve_zone(args)
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            user.timezone = name
+            await self._reschedule(session, user, now)
+        local = now.astimezone(zone)
+        return Reply(text=f"Time zone set to {name}. Your local time is {local:%H:%M} ({local:%a %d %b}). "
+                          "Reminders follow it from now on.")
+
+    async def set_hours(self, caller: Caller, args: str) -> Reply:
+        start, end = parse_hours(args)
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            user.window_start, user.window_end = fmt_time(start), fmt_time(end)
+            await self._reschedule(session, user, now)
+        overnight = " (crossing midnight)" if end <= start else ""
+        return Reply(text=f"Active hours set to {fmt_time(start)}-{fmt_time(end)}{overnight}. Posture, water and "
+                          "stretch reminders come only inside them.")
+
+    async def set_days(self, caller: Caller, args: str) -> Reply:
+        if not args:
+            raise InputError("Send the days with the command, e.g. /days mon-fri or /days every day.")
+        days = parse_days(args)
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            user.days = "".join(str(d) for d in sorted(days))
+            await self._reschedule(session, user, now)
+        return Reply(text=f"Active days set to {describe_days(days)}.")
+
+    def _end_of_local_day(self, zone: tzinfo, now: datetime, days_ahead: int) -> datetime:
+        local_date = now.astimezone(zone).date() + timedelta(days=days_ahead + 1)
+        return to_utc(datetime.combine(local_date, time(0, 0)), zone)
+
+    async def pause(self, caller: Caller, args: str) -> Reply:
+        word = args.lower()
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            zone = zone_from_name(user.timezone)
+            if word == "today":
+                until = self._end_of_local_day(zone, now, 0)
+            elif word == "tomorrow":
+                until = self._end_of_local_day(zone, now, 1)
+            elif word:
+                until = now + parse_duration(word)
+            else:
+                raise InputError("How long? Try /pause 2h, /pause 30m, /pause today or /pause tomorrow.")
+            user.paused_until = until
+            await self._reschedule(session, user, now)
+            when = self._fmt_local(user, until, now)
+        return Reply(text=f"Paused until {when}. Reminders restart by themselves then; /resume restarts them now.")
+
+    async def resume(self, caller: Caller, args: str) -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            user.paused_until = None
+            user.stopped = False
+            subs = await self._reschedule(session, user, now)
+            active = [s for s in subs if s.enabled]
+        if not active:
+            return Reply(text="Nothing to resume: no reminder is switched on. Send /remind to choose some.")
+        return Reply(text="Reminders are back on. /reminders shows when each comes next.")
+
+    async def stop(self, caller: Caller, args: str) -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            user.stopped = True
+            await self._reschedule(session, user, now)
+        return Reply(text="All reminders are off. Your settings are kept: /resume turns them back on, "
+                          "/forget deletes everything.")
+
+    async def forget(self, caller: Caller, args: str) -> Reply:
+        return Reply(
+            text="This deletes your reminder settings and your history for good. Are you sure?",
+            title="Forget me",
+            buttons=((Button("Yes, delete everything", "r:f:yes"), Button("Cancel", "r:f:no")),),
+        )
+
+    async def list_active(self, caller: Caller, args: str) -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session:
+            user = await self.store.get_user(session, caller.platform, caller.user_id)
+            subs = [s for s in await self.store.subscriptions(session, user.id) if s.enabled] if user else []
+            if user is None or not subs:
+                return Reply(text="No reminders are on. Send /remind to choose posture breaks, water, stretching "
+                                  "or a daily tip.")
+            lines = [self._describe(s, user, now) for s in subs]
+            text = "\n".join(lines) + "\n\n" + self._status_line(user, now)
+        return Reply(text=text, title="Your reminders")
+
+    async def stats(self, caller: Caller, args: str) -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session:
+            user = await self.store.get_user(session, caller.platform, caller.user_id)
+            if user is None:
+                return Reply(text="Nothing logged yet. Press ✅ Done on a reminder and it counts here.")
+            zone = zone_from_name(user.timezone)
+            today = now.astimezone(zone).date()
+            since = now - timedelta(days=400)
+            done = await self.store.done_since(session, user.id, since)
+        week_start = today - timedelta(days=today.weekday())
+        counts = {k: [0, 0] for k in KINDS}
+        break_days: set[object] = set()
+        for kind, at in done:
+            day = at.astimezone(zone).date()
+            if day == today:
+                counts[kind][0] += 1
+            if day >= week_start:
+                counts[kind][1] += 1
+            if kind in BREAK_KINDS:
+                break_days.add(day)
+        streak = 0
+        day = today if today in break_days else today - timedelta(days=1)
+        while day in break_days:
+            streak += 1
+            day -= timedelta(days=1)
+        lines = [f"{KIND_LABELS[k]}: {counts[k][0]} today, {counts[k][1]} this week" for k in KINDS]
+        lines.append(f"Glasses of water: {counts['water'][0]} today, {counts['water'][1]} this week")
+        lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} in a row with a break done")
+        return Reply(text="\n".join(lines), title="Your stats")
+
+    # -- buttons -------------------------------------------------------------------
+    async def button(self, caller: Caller, payload: str) -> Reply:
+        parts = payload.split(":")
+        if len(parts) != 3 or parts[0] != "r":
+            return expired()
+        action, arg = parts[1], parts[2]
+        if action in {"t", "i"} and arg in KINDS:
+            if not caller.private:
+                return expired()
+            return await self._panel_button(caller, action, arg)
+        if action == "f" and arg in {"yes", "no"}:
+            return await self._forget_button(caller, arg == "yes")
+        if action in {"d", "s", "p"} and arg.isdigit() and len(arg) < 19:
+            return await self._delivery_button(caller, action, int(arg))
+        return expired()
+
+    async def _panel_button(self, caller: Caller, action: str, kind: str) -> Reply:
+        now = self.clock.now()
+        intro = ""
+        async with self.store.session() as session, session.begin():
+            user = await self._user(session, caller, now)
+            sub = await self._subscription(session, user, kind)
+            first_time = user.timezone is None and not any(
+                s.enabled for s in await self.store.subscriptions(session, user.id))
+            if action == "t":
+                sub.enabled = not sub.enabled
+                if sub.enabled:
+                    user.stopped = False
+                    if first_time:
+                        intro = self._ask_zone(user).strip()
+            elif kind == "daily":
+                current = parse_clock(sub.at_time or fmt_time(DEFAULT_DAILY_AT))
+                later = [t for t in DAILY_CHOICES if t > current]
+                sub.at_time = fmt_time(later[0] if later else DAILY_CHOICES[0])
+            else:
+                choices = INTERVAL_CHOICES[kind]
+                current_minutes = sub.interval_minutes or DEFAULT_INTERVAL[kind]
+                bigger = [c for c in choices if c > current_minutes]
+                sub.interval_minutes = bigger[0] if bigger else choices[0]
+            await self._reschedule(session, user, now)
+        return await self.panel(caller, intro=intro)
+
+    async def _forget_button(self, caller: Caller, confirmed: bool) -> Reply:
+        if not confirmed:
+            return Reply(text="Nothing was deleted.", title="Forget me")
+        async with self.store.session() as session, session.begin():
+            user = await self.store.get_user(session, caller.platform, caller.user_id)
+            if user is not None:
+                await self.store.delete_user(session, user.id)
+        return Reply(text="Done: everything I stored about you is deleted. /remind starts afresh.", title="Forget me")
+
+    async def _delivery_button(self, caller: Caller, action: str, delivery_id: int) -> Reply:
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            delivery = await self.store.get_delivery(session, delivery_id)
+            user = await session.get(User, delivery.user_id) if delivery else None
+            if delivery is None or user is None:
+                return expired()
+            if user.platform != caller.platform or user.platform_user_id != caller.user_id:
+                return Reply(text="", notice="That button belongs to someone else's reminder.")
+            tip = self.catalogue.entries.get(delivery.tip_id)
+            if tip is None:
+                return expired()
+            age = now - delivery.sent_at
+            if action == "d":
+                if delivery.done_at is not None:
+                    return Reply(text="", notice="Already logged. Nice work!")
+                if age > DONE_VALID:
+                    return Reply(text="", notice="That reminder is more than a day old, so it can't be logged.")
+                delivery.done_at = now
+                status = f"✅ Done at {self._local(user, now):%H:%M}"
+                notice = "Logged. Nice work!"
+            elif action == "s":
+                if age > SNOOZE_VALID:
+                    return Reply(text="", notice="That reminder is too old to snooze; the next one is on its way.")
+                sub = await self._subscription(session, user, delivery.kind)
+                if not sub.enabled or user.stopped:
+                    return Reply(text="", notice="That reminder is switched off now; /remind to turn it on.")
+                at = now + timedelta(minutes=SNOOZE_MINUTES)
+                if sub.next_due_at is None or at < sub.next_due_at:
+                    sub.next_due_at = at
+                status = f"⏰ Snoozed until {self._local(user, at):%H:%M}"
+                notice = f"I'll remind you again in {SNOOZE_MINUTES} minutes."
+            else:
+                zone = zone_from_name(user.timezone)
+                user.paused_until = self._end_of_local_day(zone, now, 0)
+                await self._reschedule(session, user, now)
+                status = "⏸ Paused for the rest of today"
+                notice = "Paused until tomorrow."
+        return Reply(text=reminder_reply(delivery.kind, tip, None, status).text,
+                     title=reminder_reply(delivery.kind, tip, None).title, notice=notice)

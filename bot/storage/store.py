@@ -1,0 +1,171 @@
+"""All reminder SQL lives here. The service and dispatcher speak to it in domain terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.storage.models import Delivery, Subscription, User, UTCDateTime
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A due subscription claimed by one dispatcher, with what it needs to send."""
+
+    subscription_id: int
+    user_id: int
+    kind: str
+    interval_minutes: int | None
+    at_time: str | None
+    due_at: datetime
+    attempts: int
+    shown_tips: str
+    platform: str
+    chat_id: str
+    timezone: str | None
+    window_start: str
+    window_end: str
+    days: str
+    paused_until: datetime | None
+
+
+class ReminderStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.is_postgres = engine.dialect.name == "postgresql"
+
+    def session(self) -> AsyncSession:
+        return self.sessions()
+
+    # -- users -------------------------------------------------------------------
+    async def get_user(self, session: AsyncSession, platform: str, platform_user_id: str) -> User | None:
+        return (await session.execute(
+            select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+        )).scalar_one_or_none()
+
+    async def get_or_create_user(self, session: AsyncSession, platform: str, platform_user_id: str,
+                                 chat_id: str, now: datetime) -> User:
+        user = await self.get_user(session, platform, platform_user_id)
+        if user is None:
+            user = User(platform=platform, platform_user_id=platform_user_id, chat_id=chat_id, created_at=now,
+                        window_start="09:00", window_end="18:00", days="0123456", stopped=False, blocked=False)
+            session.add(user)
+            await session.flush()
+        return user
+
+    async def subscriptions(self, session: AsyncSession, user_id: int) -> list[Subscription]:
+        return list((await session.execute(
+            select(Subscription).where(Subscription.user_id == user_id).order_by(Subscription.id)
+        )).scalars())
+
+    async def delete_user(self, session: AsyncSession, user_id: int) -> None:
+        await session.execute(delete(Delivery).where(Delivery.user_id == user_id))
+        await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
+        await session.execute(delete(User).where(User.id == user_id))
+
+    # -- deliveries ----------------------------------------------------------------
+    async def get_delivery(self, session: AsyncSession, delivery_id: int) -> Delivery | None:
+        return await session.get(Delivery, delivery_id)
+
+    async def done_since(self, session: AsyncSession, user_id: int, since: datetime) -> list[tuple[str, datetime]]:
+        rows = await session.execute(
+            select(Delivery.kind, Delivery.done_at).where(
+                Delivery.user_id == user_id, Delivery.done_at.is_not(None), Delivery.done_at >= since
+            )
+        )
+        return [(kind, done) for kind, done in rows if done is not None]
+
+    # -- dispatch ------------------------------------------------------------------
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+        """Atomically lease up to ``limit`` due subscriptions to this caller.
+
+        PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint
+        batches at once. SQLite has one writer at a time, so the UPDATE alone is atomic.
+        A lease that runs out (a crashed dispatcher) makes the row claimable again.
+        """
+        due = and_(
+            Subscription.next_due_at <= now,
+            or_(Subscription.claimed_until.is_(None), Subscription.claimed_until <= now),
+        )
+        pick = select(Subscription.id).where(due).order_by(Subscription.next_due_at).limit(limit)
+        if self.is_postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        until = now + lease
+        async with self.sessions() as session, session.begin():
+            claimed_ids = list((await session.execute(
+                update(Subscription)
+                .where(Subscription.id.in_(pick.scalar_subquery()), due)
+                .values(claimed_until=until)
+                .returning(Subscription.id)
+                .execution_options(synchronize_session=False)
+            )).scalars())
+            if not claimed_ids:
+                return []
+            rows = await session.execute(
+                select(Subscription, User).join(User, User.id == Subscription.user_id)
+                .where(Subscription.id.in_(claimed_ids))
+            )
+            result = []
+            for sub, user in rows.tuples():
+                assert sub.next_due_at is not None
+                result.append(Claimed(
+                    subscription_id=sub.id, user_id=user.id, kind=sub.kind,
+                    interval_minutes=sub.interval_minutes, at_time=sub.at_time, due_at=sub.next_due_at,
+                    attempts=sub.attempts, shown_tips=sub.shown_tips, platform=user.platform,
+                    chat_id=user.chat_id, timezone=user.timezone, window_start=user.window_start,
+                    window_end=user.window_end, days=user.days, paused_until=user.paused_until,
+                ))
+            result.sort(key=lambda c: c.due_at)
+            return result
+
+    async def finish(self, claimed: Claimed, next_due: datetime | None, *, shown_tips: str | None = None) -> None:
+        """Advance a claimed row to its next due time and release the lease.
+
+        If the user changed settings (or snoozed) while it was being sent, their new due
+        time stands.
+        """
+        unchanged = Subscription.next_due_at == claimed.due_at
+        values: dict[str, object] = {
+            "next_due_at": case((unchanged, literal(next_due, UTCDateTime())), else_=Subscription.next_due_at),
+            "claimed_until": None,
+            "attempts": 0,
+        }
+        if shown_tips is not None:
+            values["shown_tips"] = shown_tips
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(Subscription).where(Subscription.id == claimed.subscription_id).values(**values)
+            )
+
+    async def retry_later(self, claimed: Claimed, at: datetime) -> None:
+        """Keep the reminder due; nobody claims it before ``at``."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(Subscription).where(Subscription.id == claimed.subscription_id)
+                                  .values(claimed_until=at, attempts=Subscription.attempts + 1))
+
+    async def record_delivery(self, delivery: Delivery) -> int:
+        async with self.sessions() as session, session.begin():
+            session.add(delivery)
+            await session.flush()
+            return delivery.id
+
+    async def deactivate_user(self, user_id: int) -> None:
+        """The user blocked the bot: stop scheduling anything for them."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(blocked=True))
+            await session.execute(update(Subscription).where(Subscription.user_id == user_id)
+                                  .values(next_due_at=None, claimed_until=None))
+
+    async def move_chat(self, user_id: int, chat_id: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(chat_id=chat_id))
+
+    async def count_due(self, now: datetime) -> int:
+        async with self.sessions() as session:
+            return int((await session.execute(
+                select(func.count()).select_from(Subscription).where(Subscription.next_due_at <= now)
+            )).scalar_one())
