@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,18 +53,23 @@ def pg_database() -> Iterator[str]:
     """A PostgreSQL database of this test session's own, dropped at the end."""
     name = f"unknot_test_{os.getpid()}"
 
-    async def admin(sql: str) -> None:
+    async def execute(sql: str) -> None:
         conn = await asyncpg.connect(PG_ADMIN)
         try:
             await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}"'))
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    def admin(sql: str) -> None:
+        # Its own thread: the fixture may be first requested from inside a running loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, execute(sql)).result()
+
+    admin(f'DROP DATABASE IF EXISTS "{name}"')
+    admin(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def truncate_pg(url: str) -> None:
