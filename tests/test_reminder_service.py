@@ -47,7 +47,7 @@ async def test_text_forms_subscribe_and_schedule(services: Services, clock: Fake
     assert "/timezone" not in reply.text
     listing = await router.command(ANN, "reminders", "")
     assert "Water: every 60 min, next today 10:00" in listing.text  # 10:00 Berlin time now
-    water = [row for row in await snapshot(services) if row[0] == "water"][0]
+    water = next(row for row in await snapshot(services) if row[0] == "water")
     assert water[4] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     reply = await router.command(ANN, "remind", "posture off")
     assert "Posture break: off" in reply.text

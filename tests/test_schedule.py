@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,7 +103,7 @@ def test_window_crossing_midnight_over_spring_forward_never_repeats() -> None:
     rule = Rule("posture", interval_minutes=30)
     fires = series(rule, Window(time(22), time(6)), BERLIN, datetime(2026, 3, 28, 20, tzinfo=UTC), 30)
     assert fires == sorted(set(fires))
-    assert all(b > a for a, b in zip(fires, fires[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(fires))
 
 
 def test_days_limit_interval_and_daily_reminders() -> None:

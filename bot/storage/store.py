@@ -110,7 +110,7 @@ class ReminderStore:
                 .where(Subscription.id.in_(claimed_ids))
             )
             result = []
-            for sub, user in rows.tuples():
+            for sub, user in rows:
                 assert sub.next_due_at is not None
                 result.append(Claimed(
                     subscription_id=sub.id, user_id=user.id, kind=sub.kind,

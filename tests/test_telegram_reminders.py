@@ -1,0 +1,255 @@
+"""Reminders end to end: the real PTB Application and dispatcher against the fake Bot API.
+
+Time travels through the injected clock; the tests tick the dispatcher instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.storage.models import Subscription, User
+from tests.conftest import FakeClock, RunningBot, start_bot
+from tests.fakebotapi import Call, Failure, FakeBotAPI
+
+
+async def subscribe_water(bot: RunningBot, user_id: int = 42) -> None:
+    text = await bot.command("/remind water every 60m", user_id=user_id)
+    assert "Saved. Water: every 60 min, next today 10:00" in text
+
+
+async def tick_and_get(bot: RunningBot, chat_id: int = 42) -> Call:
+    before = len(bot.api.calls)
+    await bot.dispatcher.tick()
+    return await bot.api.wait_for("sendMessage", lambda c: c.params["chat_id"] == chat_id, after=before)
+
+
+def reminders_sent(api: FakeBotAPI, chat_id: int = 42) -> list[Call]:
+    return [c for c in api.sent("sendMessage") if c.params["chat_id"] == chat_id and c.text.startswith("<b>Water")]
+
+
+async def test_subscribe_receive_and_press_done(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 9, 59, tzinfo=UTC))
+    assert await bot.dispatcher.tick() == 0  # not due yet
+    clock.set(datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC))
+    reminder = await tick_and_get(bot)
+    assert reminder.text.startswith("<b>Water</b>")
+    payloads = dict(reminder.buttons)
+    assert set(payloads) == {"✅ Done", "⏰ Snooze 10 min", "⏸ Pause for today"}
+    assert await bot.dispatcher.tick() == 0  # sent once, advanced to 11:00
+
+    before = len(api.calls)
+    await api.push_callback(payloads["✅ Done"], reminder.result["message_id"])
+    edited = await api.wait_for("editMessageText", after=before)
+    assert "✅ Done at 10:00" in edited.text and edited.buttons == []
+    answer = api.sent("answerCallbackQuery")[-1]
+    assert answer.params["text"] == "Logged. Nice work!"
+
+    before = len(api.calls)
+    await api.push_callback(payloads["✅ Done"], reminder.result["message_id"])
+    again = await api.wait_for("answerCallbackQuery", after=before)
+    assert again.params["text"] == "Already logged. Nice work!"
+
+    stats = await bot.command("/stats")
+    assert "Water: 1 today, 1 this week" in stats
+    assert "Glasses of water: 1 today" in stats
+    assert "Streak: 1 day in a row" in stats
+
+    listing = await bot.command("/reminders")
+    assert "Water: every 60 min, next today 11:00" in listing
+
+
+async def test_snooze_sends_again_ten_minutes_later(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    reminder = await tick_and_get(bot)
+    clock.advance(minutes=2)
+    before = len(api.calls)
+    await api.push_callback(dict(reminder.buttons)["⏰ Snooze 10 min"], reminder.result["message_id"])
+    edited = await api.wait_for("editMessageText", after=before)
+    assert "Snoozed until 10:12" in edited.text
+    clock.advance(minutes=9)
+    assert await bot.dispatcher.tick() == 0
+    clock.advance(minutes=1)
+    await tick_and_get(bot)
+    assert len(reminders_sent(api)) == 2
+
+
+async def test_pause_for_today_resumes_by_itself(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    reminder = await tick_and_get(bot)
+    before = len(api.calls)
+    await api.push_callback(dict(reminder.buttons)["⏸ Pause for today"], reminder.result["message_id"])
+    edited = await api.wait_for("editMessageText", after=before)
+    assert "Paused for the rest of today" in edited.text
+    for hour in range(11, 19):
+        clock.set(datetime(2026, 11, 23, hour, 0, 5, tzinfo=UTC))
+        await bot.dispatcher.tick()
+    assert len(reminders_sent(api)) == 1
+    clock.set(datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC))
+    await tick_and_get(bot)
+    assert len(reminders_sent(api)) == 2
+
+
+async def test_another_users_button_changes_nothing(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    reminder = await tick_and_get(bot)
+    before = len(api.calls)
+    await api.push_callback(dict(reminder.buttons)["✅ Done"], reminder.result["message_id"], user_id=666)
+    answer = await api.wait_for("answerCallbackQuery", after=before)
+    assert "someone else" in answer.params["text"]
+    assert api.sent("editMessageText") == []
+    assert "Water: 0 today" in await bot.command("/stats")
+
+
+async def test_old_button_expires_politely(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    reminder = await tick_and_get(bot)
+    clock.advance(days=2)
+    before = len(api.calls)
+    await api.push_callback(dict(reminder.buttons)["✅ Done"], reminder.result["message_id"])
+    answer = await api.wait_for("answerCallbackQuery", after=before)
+    assert "more than a day old" in answer.params["text"]
+
+
+async def test_restart_keeps_the_schedule(fake_api: FakeBotAPI, settings: Settings, clock: FakeClock) -> None:
+    bot = await start_bot(fake_api, settings, clock)
+    await subscribe_water(bot)
+    await bot.shutdown()
+
+    # Down over the 10:00 reminder; back at 10:04: it is sent once, less than 10 minutes late.
+    clock.set(datetime(2026, 11, 23, 10, 4, tzinfo=UTC))
+    bot = await start_bot(fake_api, settings, clock)
+    await tick_and_get(bot)
+    assert await bot.dispatcher.tick() == 0
+    await bot.shutdown()
+
+    # Down from 10:30 to 13:30: the 11:00, 12:00 and 13:00 reminders are stale, none is sent.
+    clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=UTC))
+    bot = await start_bot(fake_api, settings, clock)
+    await bot.dispatcher.tick()
+    assert len(reminders_sent(fake_api)) == 1
+    assert bot.dispatcher.stats.skipped_late == 1
+    assert "next today 14:00" in await bot.command("/reminders")
+    clock.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    await tick_and_get(bot)
+    await bot.shutdown()
+
+
+async def test_the_scheduler_wakes_the_dispatcher(fake_api: FakeBotAPI, settings: Settings,
+                                                  clock: FakeClock) -> None:
+    bot = await start_bot(fake_api, settings, clock, dispatch_every=0.1)
+    try:
+        await subscribe_water(bot)
+        clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+        call = await fake_api.wait_for("sendMessage", lambda c: c.text.startswith("<b>Water"), timeout=5)
+        assert call.params["chat_id"] == 42
+    finally:
+        await bot.shutdown()
+
+
+async def test_rate_limit_retry_after_loses_nothing(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    api.fail_next("sendMessage", Failure(429, "Too Many Requests: retry after 1", retry_after=1))
+    reminder = await tick_and_get(bot)
+    failed = api.sent("sendMessage!failed")
+    assert len(failed) == 1 and reminder.at - failed[0].at >= 0.9
+    assert len(reminders_sent(api)) == 1
+
+
+async def test_server_errors_and_timeouts_retry_with_backoff(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    api.fail_next("sendMessage", Failure(502, "Bad Gateway"))
+    api.fail_next("sendMessage", Failure(500, "Internal Server Error"))
+    await tick_and_get(bot)
+    assert len(api.sent("sendMessage!failed")) == 2
+    assert len(reminders_sent(api)) == 1
+
+
+async def test_a_long_outage_keeps_the_reminder_due(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    bot.dispatcher.backoff = 0.01
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    api.fail_next("sendMessage", Failure(503, "Service Unavailable"), times=4)
+    await bot.dispatcher.tick()
+    assert reminders_sent(api) == [] and bot.dispatcher.stats.deferred == 1
+    clock.advance(seconds=30)
+    assert await bot.dispatcher.tick() == 0  # leased for a minute
+    clock.advance(seconds=31)
+    await tick_and_get(bot)
+    assert len(reminders_sent(api)) == 1
+
+
+async def test_blocked_user_is_deactivated(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    await subscribe_water(bot, user_id=7)
+    api.blocked_chats.add(42)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    await tick_and_get(bot, chat_id=7)
+    assert bot.dispatcher.stats.blocked == 1
+    async with bot.services.store.session() as session:
+        user = (await session.execute(select(User).where(User.platform_user_id == "42"))).scalar_one()
+        subs = (await session.execute(select(Subscription).where(Subscription.user_id == user.id))).scalars()
+        assert user.blocked and all(s.next_due_at is None for s in subs)
+    clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
+    await tick_and_get(bot, chat_id=7)
+    assert bot.dispatcher.stats.blocked == 1  # no further attempts for the blocked user
+
+
+async def test_chat_migration_updates_the_chat_id(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    api.fail_next("sendMessage", Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                         migrate_to_chat_id=-1001234))
+    await tick_and_get(bot, chat_id=-1001234)
+    async with bot.services.store.session() as session:
+        user = (await session.execute(select(User).where(User.platform_user_id == "42"))).scalar_one()
+    assert user.chat_id == "-1001234"
+
+
+async def test_tips_rotate_without_repeats(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    water_tips = bot.services.catalogue.tips("water")
+    for hour in range(10, 10 + len(water_tips)):
+        clock.set(datetime(2026, 11, 23, hour, 0, tzinfo=UTC))
+        await tick_and_get(bot)
+    bodies = [c.text.split("\n\n", 1)[1] for c in reminders_sent(api)]
+    assert len(bodies) == len(water_tips) == len(set(bodies))
+
+
+async def test_reminders_do_not_burst_one_chat(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    """Two reminders due at once for one chat go out at least a second apart."""
+    bot, api = telegram_bot, telegram_bot.api
+    await bot.command("/hours 09:00-18:00")
+    await bot.command("/remind water every 60m")
+    await bot.command("/remind stretch every 60m")
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    await bot.dispatcher.tick()
+    sent = [c for c in api.sent("sendMessage") if c.text.startswith(("<b>Water", "<b>Stretch"))]
+    assert len(sent) == 2
+    assert sent[1].at - sent[0].at >= 0.95
+
+
+async def test_group_chat_gets_pointed_to_private(telegram_bot: RunningBot) -> None:
+    text = await telegram_bot.command("/remind@UnknotTestBot water every 60m", chat_id=-100500,
+                                      chat_type="supergroup")
+    assert "private chat" in text
