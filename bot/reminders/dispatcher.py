@@ -11,7 +11,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from bot.core.catalogue import Catalogue, Entry
@@ -20,7 +20,6 @@ from bot.core.replies import Reply
 from bot.core.schedule import DEFAULT_INTERVAL, Rule, Window, next_due, parse_clock, zone_from_name
 from bot.reminders.limits import SendLimiter
 from bot.reminders.texts import reminder_reply
-from bot.storage.models import Delivery
 from bot.storage.store import Claimed, ReminderStore
 
 log = logging.getLogger(__name__)
@@ -111,31 +110,31 @@ class Dispatcher:
         async with self._running:
             handled = 0
             while True:
-                now = self.clock.now()
-                batch = await self.store.claim_due(now, self.batch_size, self.lease)
+                batch = await self.store.claim_due(self.clock.now(), self.batch_size, self.lease)
                 if not batch:
                     return handled
-                await asyncio.gather(*(self._guarded(claimed) for claimed in batch))
+                try:
+                    await self._process(batch)
+                except Exception:  # never lose a batch: it stays due and comes back after a minute
+                    log.exception("a batch of %d reminders failed; it stays due", len(batch))
+                    await self.store.settle([], retry=batch, retry_at=self.clock.now() + timedelta(minutes=1))
+                    return handled
                 handled += len(batch)
                 if len(batch) < self.batch_size:
                     return handled
 
-    async def _guarded(self, claimed: Claimed) -> None:
-        async with self.semaphore:
-            try:
-                await self._handle(claimed)
-            except Exception:  # one bad row must never stop the others
-                log.exception("reminder %s failed; it stays due", claimed.subscription_id)
-                await self.store.retry_later(claimed, self.clock.now() + timedelta(minutes=1))
-
-    def _rule(self, claimed: Claimed) -> tuple[Rule, Window]:
+    def _rule(self, claimed: Claimed) -> tuple[Rule, Window, tzinfo]:
         if claimed.kind == "daily":
             rule = Rule("daily", at=parse_clock(claimed.at_time or "09:00"))
         else:
             rule = Rule(claimed.kind, interval_minutes=claimed.interval_minutes or DEFAULT_INTERVAL[claimed.kind])
         window = Window(parse_clock(claimed.window_start), parse_clock(claimed.window_end),
                         frozenset(int(d) for d in claimed.days))
-        return rule, window
+        return rule, window, zone_from_name(claimed.timezone)
+
+    def _next(self, claimed: Claimed, after: datetime) -> datetime | None:
+        rule, window, zone = self._rule(claimed)
+        return next_due(rule, window, zone, after)
 
     def _pick_tip(self, claimed: Claimed) -> tuple[Entry, str]:
         """Rotate through the kind's tips without repeats until every one has been shown."""
@@ -148,61 +147,87 @@ class Dispatcher:
         shown.add(tip.id)
         return tip, ",".join(sorted(shown))
 
-    async def _handle(self, claimed: Claimed) -> None:
+    async def _process(self, batch: list[Claimed]) -> None:
         now = self.clock.now()
-        rule, window = self._rule(claimed)
-        zone = zone_from_name(claimed.timezone)
-        if claimed.paused_until is not None and claimed.paused_until > claimed.due_at:
-            await self.store.finish(claimed, next_due(rule, window, zone, max(now, claimed.paused_until)))
-            return
-        if now - claimed.due_at > self.grace:
-            self.stats.skipped_late += 1
-            log.info("reminder %s is %s late: skipped and rescheduled", claimed.subscription_id,
-                     now - claimed.due_at)
-            await self.store.finish(claimed, next_due(rule, window, zone, now))
-            return
-        tip, shown = self._pick_tip(claimed)
-        delivery = Delivery(user_id=claimed.user_id, kind=claimed.kind, tip_id=tip.id, due_at=claimed.due_at,
-                            sent_at=now)
-        delivery_id = await self.store.record_delivery(delivery)
-        chat_id = claimed.chat_id
-        reply = reminder_reply(claimed.kind, tip, delivery_id)
-        notifier = self.notifiers.get(claimed.platform)
-        if notifier is None:
-            await self.store.retry_later(claimed, now + self.lease)
-            return
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                await self.limiter.acquire(chat_id, is_group=chat_id.startswith("-"))
-                await notifier.send(chat_id, reply)
-            except RateLimited as exc:
-                self.stats.failed_attempts += 1
-                await self.sleep(exc.retry_after)
+        finished: list[tuple[Claimed, datetime | None, str | None]] = []
+        retry: list[Claimed] = []
+        plans: list[tuple[Claimed, Entry, str]] = []
+        for claimed in batch:
+            if claimed.paused_until is not None and claimed.paused_until > claimed.due_at:
+                finished.append((claimed, self._next(claimed, max(now, claimed.paused_until)), None))
+            elif now - claimed.due_at > self.grace:
+                self.stats.skipped_late += 1
+                log.info("reminder %s is %s late: skipped and rescheduled", claimed.subscription_id,
+                         now - claimed.due_at)
+                finished.append((claimed, self._next(claimed, now), None))
+            elif claimed.platform not in self.notifiers:
+                retry.append(claimed)
+            else:
+                tip, shown = self._pick_tip(claimed)
+                plans.append((claimed, tip, shown))
+        ids = await self.store.record_deliveries([
+            {"user_id": c.user_id, "kind": c.kind, "tip_id": tip.id, "due_at": c.due_at, "sent_at": now,
+             "done_at": None}
+            for c, tip, _ in plans
+        ])
+        outcomes = await asyncio.gather(*(
+            self._send(claimed, reminder_reply(claimed.kind, tip, delivery_id))
+            for (claimed, tip, _), delivery_id in zip(plans, ids, strict=True)
+        ))
+        blocked: set[int] = set()
+        unsent: list[int] = []
+        for (claimed, _, shown), delivery_id, outcome in zip(plans, ids, outcomes, strict=True):
+            after = max(now, claimed.due_at)
+            if outcome == "sent":
+                finished.append((claimed, self._next(claimed, after), shown))
                 continue
-            except Transient:
-                self.stats.failed_attempts += 1
-                if attempt < self.max_attempts:
-                    await self.sleep(self.backoff * 2 ** (attempt - 1))
-                continue
-            except ChatMoved as exc:
-                await self.store.move_chat(claimed.user_id, exc.new_chat_id)
-                chat_id = exc.new_chat_id
-                continue
-            except Blocked:
-                self.stats.blocked += 1
-                await self.store.deactivate_user(claimed.user_id)
-                return
-            except Rejected as exc:
-                log.warning("reminder %s rejected by the platform: %s", claimed.subscription_id, exc)
-                await self.store.finish(claimed, next_due(rule, window, zone, max(now, claimed.due_at)))
-                return
-            sent_at = self.clock.now()
-            self.stats.sent += 1
-            if self.on_sent is not None:
-                self.on_sent(claimed, sent_at)
-            await self.store.finish(claimed, next_due(rule, window, zone, max(now, claimed.due_at)),
-                                    shown_tips=shown)
-            return
-        # Still failing: keep it due and let the lease bring it back in a minute.
-        self.stats.deferred += 1
-        await self.store.retry_later(claimed, self.clock.now() + timedelta(minutes=1))
+            unsent.append(delivery_id)
+            if outcome == "rejected":
+                finished.append((claimed, self._next(claimed, after), None))
+            elif outcome == "blocked":
+                blocked.add(claimed.user_id)
+            else:
+                retry.append(claimed)
+        await self.store.settle(finished, retry=retry, retry_at=self.clock.now() + timedelta(minutes=1),
+                                blocked_user_ids=blocked, unsent_delivery_ids=unsent)
+
+    async def _send(self, claimed: Claimed, reply: Reply) -> str:
+        """Send with retries. Returns "sent", "blocked", "rejected" or "deferred"."""
+        async with self.semaphore:
+            chat_id = claimed.chat_id
+            notifier = self.notifiers[claimed.platform]
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    await self.limiter.acquire(chat_id, is_group=chat_id.startswith("-"))
+                    await notifier.send(chat_id, reply)
+                except RateLimited as exc:
+                    self.stats.failed_attempts += 1
+                    await self.sleep(exc.retry_after)
+                    continue
+                except Transient as exc:
+                    self.stats.failed_attempts += 1
+                    log.info("reminder %s: attempt %d failed (%s)", claimed.subscription_id, attempt, exc)
+                    if attempt < self.max_attempts:
+                        await self.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                except ChatMoved as exc:
+                    await self.store.move_chat(claimed.user_id, exc.new_chat_id)
+                    chat_id = exc.new_chat_id
+                    continue
+                except Blocked:
+                    self.stats.blocked += 1
+                    log.info("user %s blocked the bot: reminders deactivated", claimed.user_id)
+                    return "blocked"
+                except Rejected as exc:
+                    log.warning("reminder %s rejected by the platform: %s", claimed.subscription_id, exc)
+                    return "rejected"
+                except Exception:
+                    self.stats.failed_attempts += 1
+                    log.exception("reminder %s: unexpected error while sending", claimed.subscription_id)
+                    return "deferred"
+                self.stats.sent += 1
+                if self.on_sent is not None:
+                    self.on_sent(claimed, self.clock.now())
+                return "sent"
+            self.stats.deferred += 1
+            return "deferred"

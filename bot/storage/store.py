@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.models import Delivery, Subscription, User, UTCDateTime
@@ -30,6 +32,11 @@ class Claimed:
     window_end: str
     days: str
     paused_until: datetime | None
+
+
+SUBSCRIPTIONS = cast(Table, Subscription.__table__)
+USERS = cast(Table, User.__table__)
+DELIVERIES = cast(Table, Delivery.__table__)
 
 
 class ReminderStore:
@@ -122,43 +129,59 @@ class ReminderStore:
             result.sort(key=lambda c: c.due_at)
             return result
 
-    async def finish(self, claimed: Claimed, next_due: datetime | None, *, shown_tips: str | None = None) -> None:
-        """Advance a claimed row to its next due time and release the lease.
-
-        If the user changed settings (or snoozed) while it was being sent, their new due
-        time stands.
-        """
-        unchanged = Subscription.next_due_at == claimed.due_at
-        values: dict[str, object] = {
-            "next_due_at": case((unchanged, literal(next_due, UTCDateTime())), else_=Subscription.next_due_at),
-            "claimed_until": None,
-            "attempts": 0,
-        }
-        if shown_tips is not None:
-            values["shown_tips"] = shown_tips
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(Subscription).where(Subscription.id == claimed.subscription_id).values(**values)
+    async def record_deliveries(self, deliveries: list[dict[str, object]]) -> list[int]:
+        """Insert delivery rows in one statement; their ids go into the reminder buttons."""
+        if not deliveries:
+            return []
+        table = DELIVERIES
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), deliveries
             )
+            return [row[0] for row in result]
 
-    async def retry_later(self, claimed: Claimed, at: datetime) -> None:
-        """Keep the reminder due; nobody claims it before ``at``."""
-        async with self.sessions() as session, session.begin():
-            await session.execute(update(Subscription).where(Subscription.id == claimed.subscription_id)
-                                  .values(claimed_until=at, attempts=Subscription.attempts + 1))
+    async def settle(
+        self,
+        finished: list[tuple[Claimed, datetime | None, str | None]],
+        retry: Sequence[Claimed] = (),
+        retry_at: datetime | None = None,
+        blocked_user_ids: Collection[int] = (),
+        unsent_delivery_ids: Sequence[int] = (),
+    ) -> None:
+        """Write back a whole batch in one transaction.
 
-    async def record_delivery(self, delivery: Delivery) -> int:
-        async with self.sessions() as session, session.begin():
-            session.add(delivery)
-            await session.flush()
-            return delivery.id
-
-    async def deactivate_user(self, user_id: int) -> None:
-        """The user blocked the bot: stop scheduling anything for them."""
-        async with self.sessions() as session, session.begin():
-            await session.execute(update(User).where(User.id == user_id).values(blocked=True))
-            await session.execute(update(Subscription).where(Subscription.user_id == user_id)
-                                  .values(next_due_at=None, claimed_until=None))
+        ``finished`` rows move to their next due time and lose their lease, unless the user
+        changed settings (or snoozed) while the batch was out: then their new time stands.
+        ``retry`` rows stay due, leased until ``retry_at``. Blocked users stop being scheduled.
+        """
+        subs = SUBSCRIPTIONS
+        async with self.engine.begin() as conn:
+            if finished:
+                unchanged = subs.c.next_due_at == bindparam("b_due", type_=UTCDateTime())
+                await conn.execute(
+                    update(subs).where(subs.c.id == bindparam("b_id")).values(
+                        next_due_at=case((unchanged, bindparam("b_next", type_=UTCDateTime())),
+                                         else_=subs.c.next_due_at),
+                        claimed_until=None,
+                        attempts=0,
+                        shown_tips=func.coalesce(bindparam("b_shown", type_=subs.c.shown_tips.type),
+                                                 subs.c.shown_tips),
+                    ),
+                    [{"b_id": c.subscription_id, "b_due": c.due_at, "b_next": nxt, "b_shown": shown}
+                     for c, nxt, shown in finished],
+                )
+            if retry:
+                await conn.execute(
+                    update(subs).where(subs.c.id.in_([c.subscription_id for c in retry]))
+                    .values(claimed_until=retry_at, attempts=subs.c.attempts + 1)
+                )
+            if blocked_user_ids:
+                ids = sorted(blocked_user_ids)
+                await conn.execute(update(USERS).where(USERS.c.id.in_(ids)).values(blocked=True))
+                await conn.execute(update(subs).where(subs.c.user_id.in_(ids))
+                                   .values(next_due_at=None, claimed_until=None))
+            if unsent_delivery_ids:
+                await conn.execute(delete(DELIVERIES).where(DELIVERIES.c.id.in_(list(unsent_delivery_ids))))
 
     async def move_chat(self, user_id: int, chat_id: str) -> None:
         async with self.sessions() as session, session.begin():
