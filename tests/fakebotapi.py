@@ -69,6 +69,8 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.draining = False
+        self.keep_calls = True  # a long benchmark run keeps only per-chat counts
+        self.chat_counts: dict[Any, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
@@ -231,6 +233,10 @@ class FakeBotAPI:
             if failure is not None:
                 return self._error(failure)
         result = self._result(method, params)
+        if method == "sendMessage":
+            self.chat_counts[chat_id] = self.chat_counts.get(chat_id, 0) + 1
+        if not self.keep_calls:
+            return web.json_response({"ok": True, "result": result})
         async with self._changed:
             self.calls.append(Call(method, params, result=result))
             self._changed.notify_all()
@@ -271,3 +277,78 @@ class FakeBotAPI:
                 except TimeoutError:
                     break
             return list(self.updates[:100])
+
+
+class TelegramLimits:
+    """Telegram's flood limits as the fake server enforces them: 30/s overall, 1/s per chat.
+
+    A request over a limit gets 429 with ``retry_after``, as Telegram answers.
+    """
+
+    def __init__(self, per_second: int = 30, per_chat_seconds: float = 1.0) -> None:
+        self.per_second = per_second
+        self.per_chat_seconds = per_chat_seconds
+        self.recent: list[float] = []
+        self.last_in_chat: dict[Any, float] = {}
+        self.rejected = 0
+
+    def __call__(self, method: str, params: dict[str, Any]) -> Failure | None:
+        if method != "sendMessage":
+            return None
+        now = time.monotonic()
+        self.recent = [t for t in self.recent if now - t < 1.0]
+        chat = params.get("chat_id")
+        last = self.last_in_chat.get(chat)
+        if len(self.recent) >= self.per_second or (last is not None and now - last < self.per_chat_seconds):
+            self.rejected += 1
+            return Failure(429, "Too Many Requests: retry after 1", retry_after=1)
+        self.recent.append(now)
+        self.last_in_chat[chat] = now
+        return None
+
+
+async def _serve(port: int, limits: bool) -> None:
+    api = FakeBotAPI()
+    api.keep_calls = False
+    if limits:
+        api.throttle = TelegramLimits()
+    app_runner_stats = api
+
+    async def stats(request: web.Request) -> web.Response:
+        counts = app_runner_stats.chat_counts
+        throttle = app_runner_stats.throttle
+        return web.json_response({
+            "sent": sum(counts.values()),
+            "distinct_chats": len(counts),
+            "duplicates": sum(c - 1 for c in counts.values() if c > 1),
+            "rejected_429": throttle.rejected if isinstance(throttle, TelegramLimits) else 0,
+        })
+
+    async def reset(request: web.Request) -> web.Response:
+        app_runner_stats.chat_counts.clear()
+        if isinstance(app_runner_stats.throttle, TelegramLimits):
+            app_runner_stats.throttle.rejected = 0
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/_stats", stats)
+    app.router.add_post("/_reset", reset)
+    app.router.add_route("*", "/bot{token}/{method}", api._handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    server = site._server
+    assert server is not None
+    print(server.sockets[0].getsockname()[1], flush=True)  # type: ignore[union-attr]
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the fake Bot API on 127.0.0.1 (for benchmarks).")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--limits", action="store_true", help="enforce 30/s overall and 1/s per chat")
+    options = parser.parse_args()
+    asyncio.run(_serve(options.port, options.limits))

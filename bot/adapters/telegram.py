@@ -20,8 +20,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
+from bot.adapters.aiohttp_request import AiohttpRequest
 from bot.config import Settings
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
@@ -175,16 +175,12 @@ class TelegramNotifier:
 
 
 def notifier_bot(settings: Settings) -> Bot:
-    """A Bot for reminders, apart from the one answering updates, with a wider connection pool.
+    """A Bot for reminders, apart from the one answering updates, on the aiohttp backend.
 
     The dispatcher enforces Telegram's limits itself (``SendLimiter``), including the
     per-chat one that PTB's rate limiter leaves out.
     """
-    return Bot(
-        settings.telegram_token.reveal(),
-        base_url=settings.telegram_base_url,
-        request=HTTPXRequest(connection_pool_size=128, read_timeout=15, connect_timeout=10, pool_timeout=30),
-    )
+    return Bot(settings.telegram_token.reveal(), base_url=settings.telegram_base_url, request=AiohttpRequest())
 
 
 def build_application(settings: Settings, router: Router) -> tuple[AnyApp, TelegramAdapter]:

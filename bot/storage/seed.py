@@ -27,9 +27,9 @@ async def seed(engine: AsyncEngine, count: int, due_at: Callable[[int], datetime
         await _copy(engine, "users", [c.name for c in USERS.columns], user_rows)
         await _copy(engine, "subscriptions", [c.name for c in SUBSCRIPTIONS.columns], sub_rows)
         async with engine.begin() as conn:
-            for table in ("users", "subscriptions"):
+            for name in ("users", "subscriptions"):
                 await conn.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))")
         return
     for table, rows in ((USERS, user_rows), (SUBSCRIPTIONS, sub_rows)):
         names = [c.name for c in table.columns]

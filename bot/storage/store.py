@@ -88,46 +88,38 @@ class ReminderStore:
 
     # -- dispatch ------------------------------------------------------------------
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-        """Atomically lease up to ``limit`` due subscriptions to this caller.
+        """Atomically lease up to ``limit`` due subscriptions to this caller, most overdue first.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint
-        batches at once. SQLite has one writer at a time, so the UPDATE alone is atomic.
+        batches at once, and one ``UPDATE … FROM users … RETURNING`` brings back all a
+        reminder needs. SQLite has one writer at a time, so the UPDATE alone is atomic there.
         A lease that runs out (a crashed dispatcher) makes the row claimable again.
         """
-        due = and_(
-            Subscription.next_due_at <= now,
-            or_(Subscription.claimed_until.is_(None), Subscription.claimed_until <= now),
-        )
-        pick = select(Subscription.id).where(due).order_by(Subscription.next_due_at).limit(limit)
-        if self.is_postgres:
-            pick = pick.with_for_update(skip_locked=True)
-        until = now + lease
-        async with self.sessions() as session, session.begin():
-            claimed_ids = list((await session.execute(
-                update(Subscription)
-                .where(Subscription.id.in_(pick.scalar_subquery()), due)
-                .values(claimed_until=until)
-                .returning(Subscription.id)
-                .execution_options(synchronize_session=False)
-            )).scalars())
-            if not claimed_ids:
-                return []
-            rows = await session.execute(
-                select(Subscription, User).join(User, User.id == Subscription.user_id)
-                .where(Subscription.id.in_(claimed_ids))
-            )
-            result = []
-            for sub, user in rows:
-                assert sub.next_due_at is not None
-                result.append(Claimed(
-                    subscription_id=sub.id, user_id=user.id, kind=sub.kind,
-                    interval_minutes=sub.interval_minutes, at_time=sub.at_time, due_at=sub.next_due_at,
-                    attempts=sub.attempts, shown_tips=sub.shown_tips, platform=user.platform,
-                    chat_id=user.chat_id, timezone=user.timezone, window_start=user.window_start,
-                    window_end=user.window_end, days=user.days, paused_until=user.paused_until,
-                ))
-            result.sort(key=lambda c: c.due_at)
-            return result
+        subs, users = SUBSCRIPTIONS, USERS
+        due = and_(subs.c.next_due_at <= now, or_(subs.c.claimed_until.is_(None), subs.c.claimed_until <= now))
+        pick = select(subs.c.id).where(due).order_by(subs.c.next_due_at).limit(limit)
+        sub_cols = [subs.c.id, subs.c.user_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
+                    subs.c.next_due_at, subs.c.attempts, subs.c.shown_tips]
+        user_cols = [users.c.platform, users.c.chat_id, users.c.timezone, users.c.window_start,
+                     users.c.window_end, users.c.days, users.c.paused_until]
+        claim = update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due).values(claimed_until=now + lease)
+        async with self.engine.begin() as conn:
+            if self.is_postgres:
+                pick = pick.with_for_update(skip_locked=True)
+                claim = (update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due, users.c.id == subs.c.user_id)
+                         .values(claimed_until=now + lease))
+                rows = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols, *user_cols))]
+            else:
+                claimed = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols))]
+                if not claimed:
+                    return []
+                user_ids = sorted({r[1] for r in claimed})
+                found = {r[0]: tuple(r[1:]) for r in await conn.execute(
+                    select(users.c.id, *user_cols).where(users.c.id.in_(user_ids)))}
+                rows = [r + found[r[1]] for r in claimed]
+        result = [Claimed(*row) for row in rows]
+        result.sort(key=lambda c: c.due_at)
+        return result
 
     async def record_deliveries(self, deliveries: list[dict[str, object]]) -> list[int]:
         """Insert delivery rows in one statement; their ids go into the reminder buttons."""
