@@ -67,10 +67,16 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
 async def run_console(settings: Settings) -> None:
     from bot.adapters.console import Console
 
+    from bot.reminders.loop import DispatchLoop
+
     services = await open_services(settings)
+    console = Console(services.router, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    loop = DispatchLoop(services.dispatcher({"console": console}))
+    loop.start()
     try:
-        await Console(services.router, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+        await console.run()
     finally:
+        loop.stop()
         await services.close()
 
 

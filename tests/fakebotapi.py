@@ -69,6 +69,7 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.draining = False
+        self.delays: dict[str, float] = {}  # method -> seconds to stall before answering
         self.keep_calls = True  # a long benchmark run keeps only per-chat counts
         self.chat_counts: dict[Any, int] = {}
 
@@ -220,6 +221,8 @@ class FakeBotAPI:
         params = await self._params(request)
         if method.lower() == "getupdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method in self.delays:
+            await asyncio.sleep(self.delays.pop(method))
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)

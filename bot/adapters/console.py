@@ -65,6 +65,14 @@ class Console:
             return await self.router.command(self.caller, name, args)
         return await self.router.text(self.caller, line)
 
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Notifier for the dispatcher: a reminder appears between prompts, with its choices."""
+        self.write("")
+        self.show(reply)
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+
     async def run(self) -> None:
         if self.interactive:
             self.write("Unknot console. Type /start or /help; numbers pick a choice; Ctrl-D or /quit leaves.\n")
