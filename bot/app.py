@@ -66,7 +66,6 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
 
 async def run_console(settings: Settings) -> None:
     from bot.adapters.console import Console
-
     from bot.reminders.loop import DispatchLoop
 
     services = await open_services(settings)
