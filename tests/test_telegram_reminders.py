@@ -212,6 +212,11 @@ async def test_blocked_user_is_deactivated(telegram_bot: RunningBot, clock: Fake
     await tick_and_get(bot, chat_id=7)
     assert bot.dispatcher.stats.blocked == 1  # no further attempts for the blocked user
 
+    api.blocked_chats.discard(42)  # they unblock the bot and come back
+    assert "back on" in await bot.command("/resume")
+    clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await tick_and_get(bot, chat_id=42)
+
 
 async def test_chat_migration_updates_the_chat_id(telegram_bot: RunningBot, clock: FakeClock) -> None:
     bot, api = telegram_bot, telegram_bot.api
