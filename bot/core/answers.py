@@ -1,0 +1,235 @@
+"""Free-text questions: red flags first, then the best-matching content entry, or an honest "no".
+
+Ranking is BM25 (``bm25s``) over each topic's title, keywords, article section and body,
+with Snowball stemming (PyStemmer), a synonym table for everyday words, and typo
+correction against the catalogue's own vocabulary (RapidFuzz). Everything runs offline from
+the content files; building the index takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from bot.core.catalogue import Catalogue, Entry
+from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
+from bot.core.redflags import VOCABULARY as FLAG_WORDS
+from bot.core.redflags import Flag, detect
+from bot.core.replies import Button, Reply
+from bot.core.textnorm import Corrector, fold, stem, words
+
+MAX_QUESTION_CHARS = 1000
+SHORT_BODY = 700
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any anything are as at be because been before being
+below between both but by can cant could couldnt did didnt do does doesnt doing dont down during each either
+else ever every few for from further get gets getting go goes going got had has have having he her here hers
+him his how however i id if ill im in into is isnt it its itll ive just kind know let like lot lots make may
+me might mine more most much must my myself need needs no nor not now of off often on once one only or other
+our out over own please pretty quite rather really right said same say says should so some something
+sometimes still such sure tell than thank thanks that thats the their them then there these they thing things
+think this those though through thx to too u under until up upon us use used using very want was wasnt way we
+well were what whats when where whether which while who will with without wont would yeah yes yet you
+your youre abt pls plz ok okay hi hello hey help helps helped helping good best better work works working
+actually anyway just tips tip idea ideas question wondering wonder guys someone anyone
+""".split())
+
+# Everyday words → the catalogue's words. Keys and values are folded words (values may be several).
+SYNONYMS: dict[str, str] = {
+    "cold": "ice", "frozen": "ice", "icepack": "ice", "icing": "ice", "peas": "ice",
+    "warm": "heat", "warmth": "heat", "heating": "heat", "heated": "heat", "hot": "heat",
+    "relaxer": "relaxant", "relaxers": "relaxant", "relaxants": "relaxant",
+    "pill": "medication", "pills": "medication", "tablet": "medication", "tablets": "medication",
+    "drug": "medication", "drugs": "medication", "medicine": "medication", "meds": "medication",
+    "advil": "ibuprofen", "motrin": "ibuprofen", "nurofen": "ibuprofen", "aleve": "naproxen",
+    "painkiller": "painkiller medication", "painkillers": "painkiller medication",
+    "counter": "otc nonprescription", "otc": "nonprescription otc",
+    "bed": "sleep", "lie": "sleep", "lying": "sleep", "night": "sleep", "asleep": "sleep", "nap": "sleep",
+    "knot": "knots", "knotted": "knots",
+    "adjusted": "chiropractor manipulate", "adjustment": "chiropractor manipulate", "crack": "chiropractor",
+    "chiro": "chiropractor",
+    "eat": "food", "eating": "food", "snack": "food", "snacks": "food", "diet": "food", "meal": "food",
+    "drink": "water", "drinking": "water", "thirsty": "dehydration", "hydrated": "hydration",
+    "fluids": "water",
+    "operation": "surgery", "op": "surgery", "surgical": "surgery",
+    "bulging": "herniated disc", "slipped": "herniated disc", "bulge": "herniated disc", "disk": "disc",
+    "achy": "sore soreness", "aching": "sore", "ache": "pain", "aches": "pain",
+    "twitching": "twitch", "flicker": "twitch", "flickering": "twitch", "jumping": "twitch",
+    "ct": "ct scan imaging", "mri": "scan imaging", "xray": "scan imaging", "scan": "scan imaging",
+    "tumour": "cancer", "tumor": "cancer",
+    "kill": "mortality", "deadly": "mortality", "die": "mortality", "fatal": "mortality", "dangerous": "serious",
+    "wear": "osteoarthritis", "tear": "osteoarthritis", "arthritic": "osteoarthritis",
+    "settle": "last heal",
+    "recovery": "recover",
+    "lift": "lift lifting", "lifted": "lift lifting", "carrying": "lifting", "carry": "lifting",
+    "summer": "hot heat cramps", "outdoors": "outside", "sun": "hot",
+    "stretches": "stretch stretching", "yoga": "stretch",
+    "physio": "physical therapist", "physiotherapist": "physical therapist", "therapist": "therapist",
+    "gp": "doctor", "physician": "doctor", "dr": "doctor",
+    "shoulder": "shoulder shoulders", "blades": "shoulder blades",
+    "middle": "middle upper", "mid": "middle upper",
+    "lumbar": "lower", "lowr": "lower",
+    "vitamins": "vitamin", "supplement": "vitamin", "supplements": "vitamin", "defficiency": "deficiency",
+    "lacking": "deficiency", "low": "deficiency",
+    "sitting": "sitting desk", "office": "desk", "computer": "desk", "laptop": "desk", "hunch": "slouch",
+    "hunching": "slouch", "slouching": "slouch",
+    "repetitive": "repetitive repeat overuse", "repeated": "repeat overuse", "repeating": "repeat overuse",
+    "massaging": "massage", "massages": "massage", "rub": "massage rub", "rubbing": "massage rub",
+    "session": "massage", "masseuse": "massage therapist",
+    "fascia": "fascia myofascial", "connective": "fascia",
+    "nerves": "nerve", "sciatica": "nerve pinched",
+    "pregnant": "", "period": "menstrual", "periods": "menstrual",
+    "cramping": "cramp", "cramped": "cramp", "cramps": "cramp",
+    "groceries": "lifting", "shopping": "lifting",
+    "standing": "standing desk",
+}
+
+# Words that say a message is about something else entirely.
+OFF_TOPIC = frozenset("""
+heartburn reflux indigestion toothache tooth teeth dentist migraine migraines headache headaches flu influenza
+covid coronavirus cough coughing sneezing fever acne rash eczema diabetes diabetic sinus earache ear eye eyes
+asthma allergy allergies weather forecast rain recipe recipes cook cooking bake baking guacamole pizza cake
+football soccer league standings score scores match basketball tennis sql query python code coding javascript
+program programming stock stocks bitcoin crypto movie movies film song music lyrics election president capital
+translate translation poem joke homework math maths hangover constipation insomnia nausea
+""".split())
+
+# Words that place a message squarely in the article's subject (compared as stems). A message
+# with one of these is answered even when its match is weak; one without needs a strong match.
+ANCHORS = frozenset("""
+back spine spinal spasm spasms spasming cramp cramps cramping muscle muscles strain sprain disc disk herniated
+nerve pinched posture slouch sciatica thoracic lumbar twitch fasciculation dystonia torticollis blepharospasm
+relaxant ibuprofen naproxen nsaid nsaids cyclobenzaprine metaxalone tizanidine flexeril skelaxin zanaflex
+massage chiropractor chiropractic osteoarthritis arthritis fascia myofascial scoliosis kyphosis fibromyalgia
+abscess vertebra vertebrae dehydration electrolyte stiffness stiff shoulder neck ribcage
+""".split())
+_POINTER = re.compile(r"/[a-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    kind: str  # "answer", "urgent", "see_doctor", "out_of_scope"
+    reply: Reply
+    entry: Entry | None = None
+    score: float = 0.0
+    flag: Flag | None = None
+
+
+class AnswerEngine:
+    def __init__(self, catalogue: Catalogue, min_score: float = 1.2) -> None:
+        self.catalogue = catalogue
+        self.min_score = min_score
+        self.entries = catalogue.topics()
+        documents = [self._document(e) for e in self.entries]
+        self.retriever = bm25s.BM25(k1=1.2, b=0.6)
+        self.retriever.index(documents, show_progress=False)
+        doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
+        synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
+        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS)
+        self.vocabulary = set(self.retriever.vocab_dict)
+        self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
+
+    @staticmethod
+    def _document(entry: Entry) -> list[str]:
+        def toks(text: str) -> list[str]:
+            return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+        keywords = " ".join(entry.keywords)
+        # Lines that only point to other topics ("Spinal infection: /infection") would make an
+        # overview outrank the topic it points to.
+        body = "\n".join(line for line in entry.body.splitlines() if not _POINTER.search(line))
+        return (toks(entry.title) * 2 + toks(keywords) * 3 + toks(entry.section) * 2 + toks(body)
+                + toks(" ".join(entry.commands)))
+
+    def understand(self, message: str) -> tuple[list[str], list[str], str]:
+        """(corrected words, expanded query stems, folded text)."""
+        folded = fold(message[:MAX_QUESTION_CHARS])
+        raw = words(folded)
+        corrected = [self.corrector.correct(w) for w in raw]
+        expanded: list[str] = []
+        for word in corrected:
+            if word in STOPWORDS:
+                continue
+            expanded.append(word)
+            if word in SYNONYMS:
+                expanded.extend(SYNONYMS[word].split())
+        query = [stem(w) for w in expanded if w]
+        return corrected, query, " ".join(corrected)
+
+    def rank(self, query: list[str]) -> list[tuple[float, Entry]]:
+        known = [q for q in query if q in self.vocabulary]
+        if not known:
+            return []
+        scores = self.retriever.get_scores(known)
+        order = np.argsort(-scores)[:3]
+        return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
+
+    def answer(self, message: str) -> Answer:
+        corrected, query, folded = self.understand(message)
+        flag = detect(corrected, folded)
+        ranked = self.rank(query)
+        on_topic = bool(set(query) & self.anchor_stems)
+        off_topic = bool(set(corrected) & OFF_TOPIC) and not on_topic
+        best = ranked[0] if ranked and not off_topic else None
+        needed = self.min_score * (0.4 if on_topic else 3.0)
+        confident = best is not None and best[0] >= needed
+        if flag is not None:
+            entry = best[1] if confident and best is not None else self.catalogue.entries.get(flag.entry_id)
+            if flag.level == "urgent":
+                entry = self.catalogue.entries.get(flag.entry_id) or entry
+            return Answer(flag.level, self._flag_reply(flag, entry, query), entry, best[0] if best else 0.0, flag)
+        if not confident or best is None:
+            return Answer("out_of_scope", self._no_answer())
+        score, entry = best
+        return Answer("answer", self._entry_reply(entry, query), entry, score)
+
+    # -- replies -----------------------------------------------------------------------
+    def _excerpt(self, entry: Entry, query: list[str]) -> tuple[str, bool]:
+        """The entry's body, or its most relevant lines when it is long."""
+        if len(entry.body) <= SHORT_BODY:
+            return entry.body, False
+        lines = entry.body.splitlines()
+        wanted = set(query)
+        scored = sorted(range(1, len(lines)), key=lambda i: -len(wanted & {stem(w) for w in words(lines[i])}))
+        keep = sorted({0, *scored[:3]})
+        text = "\n".join(lines[i] for i in keep)
+        return text, True
+
+    def _buttons(self, entry: Entry) -> tuple[tuple[Button, ...], ...]:
+        return ((Button("Full topic", TOPIC_PREFIX + entry.id), Button("Related topics", GROUP_PREFIX + entry.group)),)
+
+    def _entry_reply(self, entry: Entry, query: list[str]) -> Reply:
+        text, cut = self._excerpt(entry, query)
+        more = f"\n\nMore: /{entry.commands[0]}" if cut else ""
+        return Reply(text=text + more, title=entry.title, buttons=self._buttons(entry))
+
+    def _flag_reply(self, flag: Flag, entry: Entry | None, query: list[str]) -> Reply:
+        if flag.level == "urgent":
+            head = ("⚠️ What you describe can be a sign of something serious. Please get medical help urgently: "
+                    "call a doctor right away, or emergency services if it is severe or getting worse. "
+                    "Don't wait for it to pass.")
+            title = "Get medical help now"
+        else:
+            head = ("Spasms or pain that keep coming back, don't settle or get worse should be checked by a "
+                    "doctor, who can look for an underlying cause.")
+            title = "Worth seeing a doctor"
+        if entry is None:
+            return Reply(text=head, title=title)
+        text, _ = self._excerpt(entry, query)
+        return Reply(text=f"{head}\n\nWhat the article says ({entry.title}):\n{text}", title=title,
+                     buttons=self._buttons(entry))
+
+    def _no_answer(self) -> Reply:
+        return Reply(text="Sorry, my article on back spasms and pain has no answer to that, and I only say what it "
+                          "says. Send /help to see the topics I can tell you about.")
+
+
+_MENTION = re.compile(r"@\w+")
+
+
+def strip_mentions(text: str) -> str:
+    return _MENTION.sub(" ", text).strip()

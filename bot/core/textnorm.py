@@ -1,0 +1,54 @@
+"""Text folding, tokens, stems and typo correction shared by retrieval and red-flag rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "−": "-"})
+_WORD = re.compile(r"[a-z0-9]+")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower case, unify quotes and dashes, drop accents and apostrophes ("can't" → "cant")."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD).lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("'", "")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+class Corrector:
+    """Maps a misspelt word to the closest known one (one edit for short words, two for long)."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.known = frozenset(w for w in vocabulary if w)
+        self.choices = sorted(w for w in self.known if len(w) >= 4)
+        self.cache: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        if word in self.known or len(word) < 5 or word.isdigit():
+            return word
+        cached = self.cache.get(word)
+        if cached is not None:
+            return cached
+        limit = 1 if len(word) <= 5 else 2
+        best = process.extractOne(word, self.choices, scorer=Levenshtein.distance, score_cutoff=limit)
+        fixed = best[0] if best is not None and abs(len(best[0]) - len(word)) <= limit else word
+        if len(self.cache) < 50_000:
+            self.cache[word] = fixed
+        return fixed
