@@ -12,8 +12,10 @@ from bot.core.catalogue import CatalogueError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unknot", description="Unknot, a back-care chat bot.")
-    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram"], default="auto",
-                        help="auto (default): Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram", "eval"], default="auto",
+                        help="auto (default): Telegram if TELEGRAM_BOT_TOKEN is set, else the console; "
+                             "eval FILE: score free-text answers on a JSONL evaluation set")
+    parser.add_argument("file", nargs="?", help="with eval: the JSONL evaluation file")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -21,6 +23,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     mode = args.mode
+    if mode == "eval":
+        from pathlib import Path
+
+        from bot.evaluate import run
+
+        if not args.file or not Path(args.file).is_file():
+            print("Usage: python -m bot eval FILE.jsonl (the file was not found)", file=sys.stderr)
+            return 2
+        return run(Path(args.file), settings.content_dir, sys.stdout)
+    if args.file:
+        parser.error(f"unexpected argument {args.file!r}")
     if mode == "auto":
         mode = "telegram" if settings.telegram_token else "console"
     if mode == "telegram" and not settings.telegram_token:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.core.answers import AnswerEngine
 from bot.core.catalogue import Catalogue, load_catalogue
 from bot.core.chat import BASIC_COMMANDS, ChatService
 from bot.core.clock import Clock, SystemClock
@@ -60,7 +61,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
     store = ReminderStore(engine)
     chat = ChatService(catalogue)
     reminders = ReminderService(store, catalogue, clock)
-    router = Router(chat, {"r": reminders})
+    router = Router(chat, {"r": reminders}, AnswerEngine(catalogue))
     return Services(settings, catalogue, chat, router, engine, store, reminders, clock)
 
 

@@ -95,6 +95,7 @@ class RedactingFilter(logging.Filter):
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     redactor = RedactingFilter([settings.telegram_token.reveal(), settings.discord_token.reveal()])
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)

@@ -120,9 +120,22 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or not message.text:
             return
-        reply = await self.router.text(caller_of(update), message.text)
+        reply = await self.router.text(caller_of(update), message.text, addressed=self._addressed(update, context))
         if reply is not None:
             await self.send(message.chat_id, reply, context)
+
+    @staticmethod
+    def _addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """In a group: the message mentions the bot or replies to one of its messages."""
+        message = update.effective_message
+        if message is None:
+            return False
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+            return True
+        username = (context.bot.username or "").lower()
+        mentions = message.parse_entities(["mention"]).values()
+        return bool(username) and any(m.lower() == f"@{username}" for m in mentions)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -19,7 +19,7 @@ from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
 from bot.core.redflags import VOCABULARY as FLAG_WORDS
 from bot.core.redflags import Flag, detect
 from bot.core.replies import Button, Reply
-from bot.core.textnorm import Corrector, fold, stem, words
+from bot.core.textnorm import Corrector, common_english, fold, stem, words
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
@@ -105,7 +105,8 @@ back spine spinal spasm spasms spasming cramp cramps cramping muscle muscles str
 nerve pinched posture slouch sciatica thoracic lumbar twitch fasciculation dystonia torticollis blepharospasm
 relaxant ibuprofen naproxen nsaid nsaids cyclobenzaprine metaxalone tizanidine flexeril skelaxin zanaflex
 massage chiropractor chiropractic osteoarthritis arthritis fascia myofascial scoliosis kyphosis fibromyalgia
-abscess vertebra vertebrae dehydration electrolyte stiffness stiff shoulder neck ribcage
+abscess vertebra vertebrae dehydration electrolyte stiffness stiff shoulder neck ribcage ice icing icepack
+heat heating heatpad stretch stretching
 """.split())
 _POINTER = re.compile(r"/[a-z]")
 
@@ -129,9 +130,11 @@ class AnswerEngine:
         self.retriever.index(documents, show_progress=False)
         doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
         synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
-        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS)
+        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS,
+                                   protected=common_english())
         self.vocabulary = set(self.retriever.vocab_dict)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
+        self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod
     def _document(entry: Entry) -> list[str]:

@@ -49,7 +49,8 @@ _PHRASES_URGENT = [
 ]
 _PHRASES_RECURRING = [
     re.compile(p) for p in (
-        r"\bkeeps? (coming back|happening|recurring|returning|on coming)\b",
+        r"\bkeeps? (on )?(coming back|happening|recurring|returning|coming|cramping|spasming|seizing|locking|"
+        r"hurting|flaring|going into spasm)\b",
         r"\b(every|each) (day|night|morning|week)\b", r"\beveryday\b", r"\bdaily\b", r"\ball the time\b",
         r"\bconstant(ly)?\b", r"\bagain and again\b", r"\bover and over\b", r"\brecurr?(ing|ent|s|ed)?\b",
         r"\bfrequent(ly)?\b", r"\bregular(ly)?\b", r"\bso often\b", r"\bmore often\b",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.answers import AnswerEngine, strip_mentions
 from bot.core.chat import ChatService, CommandInfo, expired
 from bot.core.replies import Reply
 
@@ -40,10 +41,12 @@ class CommandService(Protocol):
 
 
 class Router:
-    def __init__(self, chat: ChatService, services: dict[str, CommandService] | None = None) -> None:
+    def __init__(self, chat: ChatService, services: dict[str, CommandService] | None = None,
+                 answers: AnswerEngine | None = None) -> None:
         """``services`` maps a button-payload prefix (such as ``"r"``) to the service owning it."""
         self.chat = chat
         self.services = services or {}
+        self.answers = answers
         for service in self.services.values():
             chat.extra_commands.extend(service.commands)
 
@@ -71,11 +74,17 @@ class Router:
             return await service.button(caller, payload)
         return self.chat.button(payload)
 
-    async def text(self, caller: Caller, text: str) -> Reply | None:
-        """Free text. Answered in private chats only, pointing to the commands."""
-        if not caller.private:
+    async def text(self, caller: Caller, text: str, addressed: bool = False) -> Reply | None:
+        """A free-text question: every message in a private chat; in groups only when the bot
+        is mentioned or replied to (``addressed``)."""
+        if not caller.private and not addressed:
             return None
-        return Reply(text="I answer commands for now. Send /help to see them all, or /topics to browse.")
+        question = strip_mentions(text[:MAX_TEXT_CHARS])
+        if not question:
+            return Reply(text="Ask me anything about back spasms and pain, or send /help.")
+        if self.answers is None:
+            return Reply(text="Send /help to see what I can tell you about.")
+        return self.answers.answer(question).reply
 
 
 def parse_command(text: str) -> tuple[str, str, str | None] | None:

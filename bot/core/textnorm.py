@@ -32,16 +32,29 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-class Corrector:
-    """Maps a misspelt word to the closest known one (one edit for short words, two for long)."""
+@lru_cache(maxsize=1)
+def common_english(size: int = 20_000) -> frozenset[str]:
+    """The most frequent English words (wordfreq): real words are never "corrected"."""
+    import wordfreq
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    return frozenset(fold(w) for w in wordfreq.top_n_list("en", size))
+
+
+class Corrector:
+    """Maps a misspelt word to the closest known one (one edit for short words, two for long).
+
+    Only words that are neither in the vocabulary nor common English are touched, so "rear"
+    stays "rear" while "bakc" becomes "back".
+    """
+
+    def __init__(self, vocabulary: Iterable[str], protected: frozenset[str] = frozenset()) -> None:
         self.known = frozenset(w for w in vocabulary if w)
-        self.choices = sorted(w for w in self.known if len(w) >= 4)
+        self.protected = protected
+        self.choices = sorted(w for w in self.known if len(w) >= 3)
         self.cache: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        if word in self.known or len(word) < 5 or word.isdigit():
+        if word in self.known or word in self.protected or len(word) < 3 or word.isdigit():
             return word
         cached = self.cache.get(word)
         if cached is not None:

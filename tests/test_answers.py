@@ -1,0 +1,217 @@
+"""Free-text answers: red flags first, the right topic for paraphrases and typos, honest "no"."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.core.answers import AnswerEngine
+from bot.core.catalogue import load_catalogue
+from bot.core.redflags import detect
+from bot.core.textnorm import fold, words
+from tests.conftest import ROOT
+
+CATALOGUE = load_catalogue(ROOT / "content")
+ENGINE = AnswerEngine(CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how long do i keep an icepack on my lower back", "ice"),
+        ("is ice ok??", "ice"),
+        ("is icing good for a spasm", "ice"),
+        ("should i use a heatpad for my back", "heat"),
+        ("does warmth help stiff muscles", "heat"),
+        ("i pulled a muscle in my lower back lifting boxes, fastest way to recover?", "strain"),
+        ("best sleeping position with a sore back", "sleep"),
+        ("whats the best way to lie down when my back is in spasm", "sleep"),
+        ("what medication can i take for muscle spasms", "meds"),
+        ("is flexeril a muscle relaxant", "meds"),
+        ("does advil relax muscles", "ibuprofen"),
+        ("are bananas good for cramps", "bananas"),
+        ("what should i eat to prevent cramps", "foods"),
+        ("which foods make spasms worse", "avoid"),
+        ("can low vitamin d cause spasms", "vitamins"),
+        ("whats the difference between a cramp and a strain", "compare"),
+        ("what is a muscle spasm exactly", "spasm"),
+        ("what does an upper back spasm feel like", "upper"),
+        ("how do i stop my lower back spasming in the first place", "prevent"),
+        ("how long does a back spasm last", "duration"),
+        ("how to get rid of a back spasm quickly", "relief"),
+        ("how do i massage a spasm myself", "selfmassage"),
+        ("what kind of massage is best for knots between shoulder blades", "triggerpoint"),
+        ("is it normal to be sore after a massage", "sore"),
+        ("chiropractor or massage for pinched nerve", "chiro"),
+        ("can bad posture at my desk cause upper back pain", "posture"),
+        ("i throw a lot at baseball and my upper back hurts", "overuse"),
+        ("do herniated discs need surgery", "disc"),
+        ("how can a doctor tell if its a disc or a muscle", "diagnosis"),
+        ("what is myofascial pain", "fascia"),
+        ("can an infection cause upper back pain", "infection"),
+        ("can scoliosis cause upper back pain", "conditions"),
+        ("heat or cold for nerve pain", "nerve"),
+        ("why do muscles spasm", "causes"),
+        ("when should i worry about back spasms", "doctor"),
+    ],
+)
+def test_paraphrased_questions_find_their_topic(message: str, entry_id: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "answer"
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how lnog shoud an ice pakc stay on", "ice"),
+        ("bananna for crampps?", "bananas"),
+        ("wich vitamnis help with spazms", "vitamins"),
+        ("is a heeting pad good for my bakc", "heat"),
+        ("what is myofacial pain", "fascia"),
+    ],
+)
+def test_typos_are_tolerated(message: str, entry_id: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.entry is not None and answer.entry.id == entry_id, answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i cant control my bladder since my back went",
+        "lost control of my bowels and my back is killing me",
+        "my legs feel weak and wobbly with this back pain",
+        "numbness in both legs and lower back pain",
+        "my arm has gone numb and my upper back hurts",
+        "fell off a ladder yesterday and now my back hurts a lot",
+        "got rear ended in my car and my neck and back are sore",
+        "back pain and i have chills and a fever",
+        "temperature of 38.7 and my spine is sore",
+        "sudden excruciating pain in my back out of nowhere",
+        "i wet myself and my back is in agony",
+        "my leg keeps giving way since the spasm",
+        "numbb legz and bak pain",
+        "i leakd some urin and cant hold it",
+    ],
+)
+def test_emergencies_are_escalated_first(message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "urgent"
+    first = answer.reply.text.split("\n", 1)[0].lower()
+    assert "urgent" in first and "right away" in first
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my back spasms keep coming back",
+        "the spasm hasnt gone away after two weeks of rest",
+        "my lower back pain is getting worse every day",
+        "i get cramps in my back constantly",
+        "recurring spasms in my upper back, should i be concerned",
+        "my lower back keeps cramping what do i do",
+    ],
+)
+def test_recurring_or_worsening_spasms_go_to_a_doctor(message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "see_doctor"
+    assert "doctor" in answer.reply.text.split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "whats the weather tomorrow",
+        "how do i treat a migraine",
+        "best remedy for the flu",
+        "who won the football match yesterday",
+        "give me a recipe for banana bread",
+        "how do i fix my python code",
+        "what is the capital of france",
+        "my knee hurts when i run",
+        "tell me a joke",
+        "can you help me with my taxes",
+        "asdfgh qwerty",
+    ],
+)
+def test_off_topic_gets_an_honest_no(message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "out_of_scope"
+    assert "/help" in answer.reply.text and answer.entry is None
+    assert "banana" not in answer.reply.text.lower()
+
+
+def test_answer_has_full_topic_and_related_buttons() -> None:
+    reply = ENGINE.answer("how long should i ice my back").reply
+    assert [b.payload for b in reply.all_buttons()] == ["t:ice", "g:relief"]
+
+
+def test_long_entries_are_shortened_with_a_pointer() -> None:
+    reply = ENGINE.answer("what are the benefits of massage for back pain").reply
+    assert len(reply.text) < len(CATALOGUE.entries["massage"].body)
+    assert reply.text.endswith("More: /massage")
+
+
+def test_questions_are_not_answered_with_tips() -> None:
+    for message in ("glass of water", "stand up and stretch", "posture check"):
+        answer = ENGINE.answer(message)
+        assert answer.entry is None or not answer.entry.is_tip
+
+
+def test_oversized_message_is_handled() -> None:
+    message = "my lower back spasm, what helps? " + "blah " * 5000
+    answer = ENGINE.answer(message)
+    assert answer.kind in {"answer", "see_doctor"}
+
+
+def test_red_flag_rules_need_combinations_not_single_words() -> None:
+    def flag(text: str) -> str | None:
+        found = detect(words(text), fold(text))
+        return found.level if found else None
+
+    assert flag("my legs are numb") == "urgent"
+    assert flag("numb") is None
+    assert flag("leg stretches for the back") is None
+    assert flag("do i need to pee more with back pain") is None
+    assert flag("can slipping and falling cause back pain") is None  # a question, not an event
+    assert flag("i slipped and fell and my back hurts") == "urgent"
+    assert flag("working in hot temperatures gives me cramps") is None
+    assert flag("it is unbearable, my back") == "urgent"
+    assert flag("back spasms every day") == "see_doctor"
+
+
+def test_engine_builds_fast_and_answers_in_milliseconds() -> None:
+    started = time.perf_counter()
+    engine = AnswerEngine(CATALOGUE)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(20):
+        engine.answer("how long should a heating pad stay on my lower back")
+    per_question = (time.perf_counter() - started) / 20
+    # Generous bounds: this guards against an accidental slow path, the benchmark measures.
+    assert built < 1.0 and per_question < 0.05
+
+
+def test_eval_command_scores_a_file(tmp_path: Path) -> None:
+    cases = [
+        {"id": "t1", "message": "how long do i ice my back", "kind": "answer", "expect_any": ["10 to 20"],
+         "avoid": ["15 to 20"]},
+        {"id": "t2", "message": "numb legs and back pain", "kind": "urgent", "expect_any": ["urgent"], "avoid": []},
+        {"id": "t3", "message": "best pasta recipe", "kind": "out_of_scope", "expect_any": ["/help"], "avoid": []},
+        {"id": "t4", "message": "how long do i ice my back", "kind": "answer", "expect_any": ["zebra"],
+         "avoid": []},
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in cases), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "eval", str(path)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60, check=False)
+    assert result.returncode == 1  # one failure
+    assert "answer               1      2     50.0%" in result.stdout
+    assert "urgent               1      1    100.0%" in result.stdout
+    assert "[t4]" in result.stdout and "latency per question: p50" in result.stdout
