@@ -34,21 +34,27 @@ SYMPTOM = PAIN | {"twitch", "twitching", "tight", "tightness", "knot", "knots", 
                   "flares", "flareups", "attacks", "attack"}
 
 _FEVER_NUMBER = re.compile(r"\b(3[89](?:[.,]\d)?|4[01](?:[.,]\d)?|10[0-5](?:[.,]\d)?)\s*(?:c\b|f\b|degrees?|°)?")
-_PHRASES_URGENT = [
-    re.compile(p) for p in (
-        r"\b(cant|cannot|can not|unable to|couldnt) (walk|stand|feel my (legs?|feet|foot))\b",
-        r"\b(legs?|knees?) (keeps? )?(giving|give|gave|gives) (way|out)\b",
-        r"\bwet (myself|the bed)\b",
-        r"\bworst (back )?pain\b",
-        r"\b10 ?(/|out of) ?10\b",
-        r"\bcant (bear|stand) the pain\b",
-        r"\b(hit by a (car|bike|truck|bus|cyclist)|rear ?ended|t ?boned|(car|bike|motorbike|motorcycle) "
-        r"(crash|accident|collision))\b",
-        r"\bpins and needles\b.*\b(legs?|feet|groin)\b",
-    )
-]
-_PHRASES_RECURRING = [
-    re.compile(p) for p in (
+
+def _compile(*patterns: str) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
+
+
+LEGS_FAILING = _compile(
+    r"\b(cant|cannot|can not|unable to|couldnt) (walk|stand|feel my (legs?|feet|foot))\b",
+    r"\b(legs?|knees?) (keeps? )?(giving|give|gave|gives) (way|out)\b",
+)
+TRAUMA_EVENTS = _compile(
+    r"\b(hit by a (car|bike|truck|bus|cyclist)|rear ?ended|t ?boned|(car|bike|motorbike|motorcycle) "
+    r"(crash|accident|collision))\b",
+)
+SEVERE_OR_LOSS = _compile(
+    r"\bwet (myself|the bed)\b",
+    r"\bworst (back )?pain\b",
+    r"\b10 ?(/|out of) ?10\b",
+    r"\bcant (bear|stand) the pain\b",
+    r"\bpins and needles\b.*\b(legs?|feet|groin)\b",
+)
+RECURRING = _compile(
         r"\bkeeps? (on )?(coming back|happening|recurring|returning|coming|cramping|spasming|seizing|locking|"
         r"hurting|flaring|going into spasm)\b",
         r"\b(every|each) (day|night|morning|week)\b", r"\beveryday\b", r"\bdaily\b", r"\ball the time\b",
@@ -59,9 +65,8 @@ _PHRASES_RECURRING = [
         r"\b(getting|got|gotten|becoming|grown) worse\b", r"\bworsening\b", r"\bworse (and worse|every|each)\b",
         r"\b(for|over|past|last|after) (several |a few |few |many |two |three |four |2 |3 |4 )?(weeks|months)\b",
         r"\bstill (hurts?|there|spasming|cramping)\b", r"\bpersist(ent|s|ing)?\b", r"\bwont (settle|stop|ease)\b",
-        r"\bdoesnt (settle|stop|ease)\b", r"\bnot (settling|stopping|resolving|easing)\b", r"\bunresolved\b",
-    )
-]
+    r"\bdoesnt (settle|stop|ease)\b", r"\bnot (settling|stopping|resolving|easing)\b", r"\bunresolved\b",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +85,17 @@ def detect(words: list[str], folded: str) -> Flag | None:
         return Flag("urgent", "bladder", "pinched")
     if present & NUMB and present & (LEGS | ARMS | {"groin", "saddle"}):
         return Flag("urgent", "numbness", "pinched")
-    if (present & WEAK and present & LEGS) or _any(_PHRASES_URGENT[:2], text):
+    if (present & WEAK and present & LEGS) or _any(LEGS_FAILING, text):
         return Flag("urgent", "legs", "pinched")
-    if present & TRAUMA and (present & PERSONAL) and pain or _any(_PHRASES_URGENT[6:7], text):
+    if (present & TRAUMA and present & PERSONAL and pain) or _any(TRAUMA_EVENTS, text):
         return Flag("urgent", "trauma", "injury")
     fever_number = _FEVER_NUMBER.search(folded) is not None
     if (present & FEVER or (present & TEMPERATURE and (fever_number or "high" in present or "running" in present))) \
             and (pain or present & PERSONAL):
         return Flag("urgent", "fever", "infection")
-    if (present & SEVERE and (pain or present & PERSONAL)) or _any(_PHRASES_URGENT[2:6], text) \
-            or _any(_PHRASES_URGENT[7:], text):
+    if (present & SEVERE and (pain or present & PERSONAL)) or _any(SEVERE_OR_LOSS, text):
         return Flag("urgent", "severe", "doctor")
-    if present & SYMPTOM and _any(_PHRASES_RECURRING, text):
+    if present & SYMPTOM and _any(RECURRING, text):
         return Flag("see_doctor", "recurring", "doctor")
     return None
 
