@@ -69,7 +69,7 @@ async def fresh_db(backend: str, admin_url: str, workdir: Path, tag: str) -> str
     if backend == "sqlite":
         path = workdir / f"{tag}.db"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240 - set-up, not timed
         return f"sqlite+aiosqlite:///{path}"
     return await pg_reset(admin_url)
 
@@ -167,9 +167,9 @@ async def throughput(url: str, count: int, limits: bool, spread_seconds: float) 
             loop = DispatchLoop(dispatcher, 1.0)
             loop.start()
             deadline = time.perf_counter() + spread_seconds + count / (25 if limits else 200) + 60
-            while len(sent_at) < count and time.perf_counter() < deadline:
+            while len(sent_at) < count and time.perf_counter() < deadline:  # noqa: ASYNC110 - polling a count
                 await asyncio.sleep(0.2)
-            loop.stop()
+            await loop.stop()
         async with httpx.AsyncClient() as client:
             stats = (await client.get(f"{base}/_stats")).json()
         await services.close()

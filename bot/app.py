@@ -76,7 +76,7 @@ async def run_console(settings: Settings) -> None:
     try:
         await console.run()
     finally:
-        loop.stop()
+        await loop.stop()
         await services.close()
 
 
@@ -114,5 +114,5 @@ async def run_telegram(
             await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout)
     finally:
         if loop is not None:
-            loop.stop()
+            await loop.stop()
         await services.close()

@@ -103,6 +103,11 @@ class Dispatcher:
         self.stats = DispatchStats()
         self._running = asyncio.Lock()
 
+    async def idle(self) -> None:
+        """Return once no tick is running (a batch in flight has been written back)."""
+        async with self._running:
+            return
+
     async def tick(self) -> int:
         """Handle everything due now, batch by batch. Returns how many rows were handled."""
         if self._running.locked():

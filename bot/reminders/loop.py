@@ -30,6 +30,8 @@ class DispatchLoop:
         # Extra instances find the dispatcher busy and return at once: no "skipped" warnings.
         self.scheduler.start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop waking the dispatcher and let a batch in flight settle before returning."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.dispatcher.idle()
