@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,9 +130,14 @@ class FakeBotAPI:
             "from": self._user(user_id),
             "text": text,
         }
+        entities: list[dict[str, Any]] = []
         if text.startswith("/"):
             length = len(text.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            entities.append({"type": "bot_command", "offset": 0, "length": length})
+        for match in re.finditer(r"(?<![/\w])@\w{5,}", text):  # as Telegram marks @username mentions
+            entities.append({"type": "mention", "offset": match.start(), "length": len(match.group())})
+        if entities:
+            message["entities"] = entities
         if reply_to_bot:
             message["reply_to_message"] = {"message_id": 1, "date": int(time.time()),
                                            "chat": self._chat(chat_id, chat_type), "from": BOT_USER,
