@@ -215,3 +215,34 @@ def test_eval_command_scores_a_file(tmp_path: Path) -> None:
     assert "answer               1      2     50.0%" in result.stdout
     assert "urgent               1      1    100.0%" in result.stdout
     assert "[t4]" in result.stdout and "latency per question: p50" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("urgent", "i've lost feeling in my groin and my back aches"),
+        ("urgent", "my foot is dragging when i walk, back is sore"),
+        ("urgent", "sudden severe back pain out of nowhere"),
+        ("urgent", "night sweats and a sore back"),
+        ("urgent", "was in a car accident, now my back hurts"),
+        ("urgent", "cant pee properly and my lower back hurts"),
+        ("urgent", "after a bad fall my back is really painful"),
+        ("see_doctor", "its been 3 weeks and my back spasm is no better"),
+        ("see_doctor", "this is the third time this month my back has spasmed"),
+        ("see_doctor", "back spasms every few days"),
+        ("answer", "what does a pinched nerve feel like"),
+        ("answer", "is it a muscle or a disc"),
+        ("answer", "why do construction workers get cramps"),
+        ("answer", "best mattress for back spasms"),
+        ("answer", "should i stretch during a spasm"),
+        ("answer", "what is kyphosis"),
+        ("answer", "my back hurts when i shovel snow"),
+        ("out_of_scope", "what's good for a sore throat"),
+        ("out_of_scope", "how to cure a cold"),
+        ("out_of_scope", "how much does a massage chair cost"),
+        ("out_of_scope", "is running good for weight loss"),
+        ("out_of_scope", "recommend a good book"),
+    ],
+)
+def test_more_phrasings_land_in_the_right_kind(kind: str, message: str) -> None:
+    assert ENGINE.answer(message).kind == kind

@@ -98,6 +98,11 @@ program programming stock stocks bitcoin crypto movie movies film song music lyr
 translate translation poem joke homework math maths hangover constipation insomnia nausea
 """.split())
 
+# Money and shopping: the article has nothing on them, whatever else the message mentions.
+HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest buy buying purchase insurance refund".split())
+# "a cold" is an illness; "cold pack" is ice.
+_ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compress|pad|therapy|water|shower))")
+
 # Words that place a message squarely in the article's subject (compared as stems). A message
 # with one of these is answered even when its match is weak; one without needs a strong match.
 ANCHORS = frozenset("""
@@ -175,8 +180,9 @@ class AnswerEngine:
         corrected, query, folded = self.understand(message)
         flag = detect(corrected, folded)
         ranked = self.rank(query)
-        on_topic = bool(set(query) & self.anchor_stems)
-        off_topic = bool(set(corrected) & OFF_TOPIC) and not on_topic
+        on_topic = bool({stem(w) for w in corrected} & self.anchor_stems)  # the user's own words only
+        off_topic = (bool(set(corrected) & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
+            or bool(set(corrected) & HARD_OFF_TOPIC)
         best = ranked[0] if ranked and not off_topic else None
         needed = self.min_score * (0.4 if on_topic else 3.0)
         confident = best is not None and best[0] >= needed

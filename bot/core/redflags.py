@@ -27,7 +27,7 @@ PERSONAL = {"i", "my", "me", "im", "ive", "id", "mine", "myself"}
 PAIN = {"back", "spine", "spinal", "neck", "pain", "painful", "hurt", "hurts", "hurting", "hurted", "sore", "ache",
         "aches", "aching", "achy", "spasm", "spasms", "spasming", "cramp", "cramps", "cramping", "tender",
         "stiff", "injured", "agony"}
-FEVER = {"fever", "feverish", "chills", "chill", "shivering", "shivers", "rigors", "febrile"}
+FEVER = {"fever", "feverish", "chills", "chill", "shivering", "shivers", "rigors", "febrile", "sweats"}
 TEMPERATURE = {"temp", "temperature"}
 SEVERE = {"unbearable", "excruciating", "agony", "agonizing", "agonising", "intolerable", "unbearably", "unendurable"}
 SYMPTOM = PAIN | {"twitch", "twitching", "tight", "tightness", "knot", "knots", "episode", "episodes", "flare",
@@ -53,6 +53,11 @@ SEVERE_OR_LOSS = _compile(
     r"\b10 ?(/|out of) ?10\b",
     r"\bcant (bear|stand) the pain\b",
     r"\bpins and needles\b.*\b(legs?|feet|groin)\b",
+    r"\bsudden(ly)? (and )?(severe|intense|extreme|horrible|terrible|unbearable|excruciating)\b",
+)
+NUMB_PHRASES = _compile(
+    r"\b(lost|losing|lose|no|without) (all )?(the )?(feeling|sensation)\b",
+    r"\b(cant|cannot|can not) feel (my )?(legs?|feet|foot|toes|groin|bottom|arms?|hands?)\b",
 )
 RECURRING = _compile(
         r"\bkeeps? (on )?(coming back|happening|recurring|returning|coming|cramping|spasming|seizing|locking|"
@@ -66,6 +71,10 @@ RECURRING = _compile(
         r"\b(for|over|past|last|after) (several |a few |few |many |two |three |four |2 |3 |4 )?(weeks|months)\b",
         r"\bstill (hurts?|there|spasming|cramping)\b", r"\bpersist(ent|s|ing)?\b", r"\bwont (settle|stop|ease)\b",
     r"\bdoesnt (settle|stop|ease)\b", r"\bnot (settling|stopping|resolving|easing)\b", r"\bunresolved\b",
+    r"\b(no|not any|none the) better\b",
+    r"\bbeen (a |about |over |almost |nearly )?(\d+|two|three|four|five|six|several|a few|few|many) (weeks|months)\b",
+    r"\bevery (few|couple of|other|single) (days?|weeks?|hours?)\b",
+    r"\b(second|third|fourth|fifth|\d+(st|nd|rd|th)) time\b",
 )
 
 
@@ -83,7 +92,7 @@ def detect(words: list[str], folded: str) -> Flag | None:
     pain = bool(present & PAIN)
     if present & INCONTINENCE or (present & BLADDER and present & CONTROL_LOSS):
         return Flag("urgent", "bladder", "pinched")
-    if present & NUMB and present & (LEGS | ARMS | {"groin", "saddle"}):
+    if (present & NUMB and present & (LEGS | ARMS)) or (_any(NUMB_PHRASES, text) and present & (LEGS | ARMS)):
         return Flag("urgent", "numbness", "pinched")
     if (present & WEAK and present & LEGS) or _any(LEGS_FAILING, text):
         return Flag("urgent", "legs", "pinched")
