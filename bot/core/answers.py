@@ -99,7 +99,7 @@ translate translation poem joke homework math maths hangover constipation insomn
 """.split())
 
 # Money and shopping: the article has nothing on them, whatever else the message mentions.
-HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest buy buying purchase insurance refund".split())
+HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest buy buying purchase insurance".split())
 # "a cold" is an illness; "cold pack" is ice.
 _ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compress|pad|therapy|water|shower))")
 
