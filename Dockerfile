@@ -1,4 +1,5 @@
-# Mirrors the README's install: a venv-free `pip install .`, run as a non-root user.
+# A plain mirror of the README's install: a venv in the project folder, an editable install,
+# `python -m bot`. Runs as a non-root user; the SQLite file lives in the /app/data volume.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UNKNOT_DATA_DIR=/app/data
@@ -7,10 +8,10 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY content ./content
-RUN pip install --no-cache-dir . \
-    && useradd --create-home --uid 10001 unknot \
+RUN useradd --create-home --uid 10001 unknot \
+    && python3 -m venv .venv && .venv/bin/pip install --no-cache-dir -e . \
     && mkdir -p /app/data && chown unknot:unknot /app/data
 
 USER unknot
 VOLUME ["/app/data"]
-CMD ["python", "-m", "bot"]
+CMD [".venv/bin/python", "-m", "bot"]

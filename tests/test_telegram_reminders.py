@@ -5,14 +5,22 @@ Time travels through the injected clock; the tests tick the dispatcher instead o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.storage.models import Subscription, User
 from tests.conftest import FakeClock, RunningBot, start_bot
 from tests.fakebotapi import Call, Failure, FakeBotAPI
+
+
+@pytest.fixture
+def settings(settings: Settings, database_url: str) -> Settings:
+    """Every test here runs twice: on SQLite and on PostgreSQL."""
+    return replace(settings, database_url=database_url)
 
 
 async def subscribe_water(bot: RunningBot, user_id: int = 42) -> None:

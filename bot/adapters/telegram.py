@@ -89,32 +89,35 @@ class TelegramAdapter:
             reply_markup=render_keyboard(reply),
         )
 
-    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    @staticmethod
+    def _command_of(update: Update) -> tuple[int, str, str, str | None] | None:
+        """(chat id, command, arguments, addressee) of a command message."""
         message = update.effective_message
-        if message is None or not message.text:
+        parsed = parse_command(message.text) if message is not None and message.text else None
+        if message is None or parsed is None:
+            return None
+        return (message.chat_id, *parsed)
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        command = self._command_of(update)
+        if command is None:
             return
-        parsed = parse_command(message.text)
-        if parsed is None:
-            return
-        name, args, _ = parsed
+        chat_id, name, args, _ = command
         reply = await self.router.command(caller_of(update), name, args)
-        await self.send(message.chat_id, reply, context)
+        await self.send(chat_id, reply, context)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        if message is None or not message.text:
+        command = self._command_of(update)
+        if command is None:
             return
-        parsed = parse_command(message.text)
-        if parsed is None:
-            return
-        name, args, addressee = parsed
+        chat_id, name, args, addressee = command
         if addressee and addressee.lower() != (context.bot.username or "").lower():
             return  # meant for another bot in the group
         caller = caller_of(update)
         if not caller.private and not addressee:
             return  # an unaddressed unknown command in a group may belong to another bot
         reply = await self.router.command(caller, name, args)
-        await self.send(message.chat_id, reply, context)
+        await self.send(chat_id, reply, context)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -37,7 +37,11 @@ def common_english(size: int = 20_000) -> frozenset[str]:
     """The most frequent English words (wordfreq): real words are never "corrected"."""
     import wordfreq
 
-    return frozenset(fold(w) for w in wordfreq.top_n_list("en", size))
+    common = frozenset(fold(w) for w in wordfreq.top_n_list("en", size))
+    # wordfreq keeps every frequency table it read in memory; we need only this list.
+    for cached in (wordfreq.top_n_list, wordfreq.get_frequency_list, wordfreq.get_frequency_dict):
+        cached.cache_clear()
+    return common
 
 
 class Corrector:
