@@ -243,8 +243,9 @@ async def run(args: argparse.Namespace) -> None:
         rows.append((metric, backend, value))
         print(f"  {metric:<58} {backend:<11} {value}", flush=True)
 
+    parts = {int(p) for p in args.parts.split(",")}
     print(f"Unknot reminder benchmark ({'quick' if args.quick else 'full'} run), {os.cpu_count()} CPUs")
-    for backend in backends:
+    for backend in backends if parts & {1, 2} else []:
         for stored in (small, large):
             url = await fresh_db(backend, args.pg, workdir, f"claim{stored}")
             ms, seeded = await claim_cost(url, stored)
@@ -256,7 +257,7 @@ async def run(args: argparse.Namespace) -> None:
                 empty = child_memory(empty_url)
                 add(f"2. bot RSS with {stored:,} stored / empty database", backend,
                     f"{full['rss_mb']:.1f} MB / {empty['rss_mb']:.1f} MB")
-    for backend in backends:
+    for backend in backends if parts & {3, 4} else []:
         url = await fresh_db(backend, args.pg, workdir, "throttled")
         result = await throughput(url, messages, limits=True, spread_seconds=0)
         add(f"3. throttled (30/s, 1/s per chat): {messages:,} due at once", backend,
@@ -272,10 +273,13 @@ async def run(args: argparse.Namespace) -> None:
         result = await throughput(url, messages, limits=False, spread_seconds=messages / 500)
         add(f"   limits off: {messages:,} due at 500/s, lateness p50 / p99", backend,
             f"{result['late_p50']:.2f} s / {result['late_p99']:.2f} s (sent {result['sent']:,})")
-    baseline = child_jobqueue(baseline_n)
-    add(f"5. PTB JobQueue, one job per subscriber, {baseline_n:,} jobs: RSS", "memory",
-        f"{baseline['rss_mb']:.1f} MB ({baseline['rss_mb'] - baseline['empty_rss_mb']:.1f} MB for the jobs)")
-    add("   its set-up time (repeated at every restart)", "memory", f"{baseline['setup_s']:.2f} s")
+    if 5 not in parts:
+        backends = []
+    baseline = child_jobqueue(baseline_n) if backends else {}
+    if baseline:
+        add(f"5. PTB JobQueue, one job per subscriber, {baseline_n:,} jobs: RSS", "memory",
+            f"{baseline['rss_mb']:.1f} MB ({baseline['rss_mb'] - baseline['empty_rss_mb']:.1f} MB for the jobs)")
+        add("   its set-up time (repeated at every restart)", "memory", f"{baseline['setup_s']:.2f} s")
     for backend in backends:
         url = await fresh_db(backend, args.pg, workdir, "baseline")
         seeded = await ours_setup(url, baseline_n)
@@ -290,7 +294,7 @@ async def run(args: argparse.Namespace) -> None:
             f"{(baseline['rss_mb'] - baseline['empty_rss_mb']) / grown:.0f}x")
         add(f"   Unknot set-up: start with {baseline_n:,} stored / one-time bulk load", backend,
             f"{ours['ready_s']:.2f} s / {seeded:.2f} s")
-    if "postgresql" in backends:
+    if args.pg and not args.sqlite_only:
         conn = await asyncpg.connect(args.pg)
         await conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         await conn.close()
@@ -303,6 +307,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="sizes divided by ten")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--parts", default="1,2,3,4,5", help="which measurements, e.g. 2,5 (default: all)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="an admin URL; the benchmark creates and drops its own database")
     asyncio.run(run(parser.parse_args()))
