@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class SlidingWindow:
@@ -19,11 +19,12 @@ class SlidingWindow:
         self.stamps: deque[float] = deque()
 
     def wait_time(self, now: float) -> float:
-        while self.stamps and now - self.stamps[0] >= self.period:
+        """Seconds until one more send fits the window; 0 if it fits now."""
+        while self.stamps and now - self.stamps[0] >= self.period - 1e-9:  # tolerate float rounding
             self.stamps.popleft()
         if len(self.stamps) < self.limit:
             return 0.0
-        return self.stamps[0] + self.period - now
+        return max(self.stamps[0] + self.period - now, 1e-6)
 
     def take(self, now: float) -> None:
         self.stamps.append(now)
@@ -33,12 +34,14 @@ class SendLimiter:
     """``await limiter.acquire(chat_id, is_group)`` returns when a send is allowed."""
 
     def __init__(self, per_second: int = 30, per_chat_seconds: float = 1.0, group_per_minute: int = 20,
-                 margin: float = 0.02, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 margin: float = 0.02, monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.overall = SlidingWindow(per_second, 1.0 + margin)
         self.per_chat_seconds = per_chat_seconds + margin
         self.group_per_minute = group_per_minute
         self.margin = margin
         self.monotonic = monotonic
+        self.sleep = sleep
         self.last_in_chat: dict[str, float] = {}
         self.groups: dict[str, SlidingWindow] = {}
         self.lock = asyncio.Lock()
@@ -62,7 +65,7 @@ class SendLimiter:
                         group.take(now)
                     self._prune(now)
                     return
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
 
     def _prune(self, now: float) -> None:
         if len(self.last_in_chat) > 50_000:
