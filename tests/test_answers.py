@@ -246,3 +246,95 @@ def test_eval_command_scores_a_file(tmp_path: Path) -> None:
 )
 def test_more_phrasings_land_in_the_right_kind(kind: str, message: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "message"),
+    [
+        ("chiro", "should i see a chiropractor or a massage therapist for a trapped nerve"),
+        ("chiro", "my nerve is pinched by a bone, will massage fix it"),
+        ("foods", "what fruit helps with leg cramps"),
+        ("foods", "is coconut water good for muscle cramps"),
+        ("heatcramps", "i get cramps when i exercise in hot weather"),
+        ("heatcramps", "roofers get muscle cramps in the heat why"),
+        ("prevent", "how can i avoid getting lower back spasms"),
+        ("prevent", "what kind of mattress is best to avoid back spasms"),
+        ("overuse", "i lift boxes over my head all day and my shoulders and upper back ache"),
+        ("meds", "what prescription muscle relaxers are there"),
+        ("meds", "can a cortisone shot help back spasms"),
+        ("diagnosis", "what tests show a herniated disc"),
+        ("diagnosis", "do i need an mri for back pain"),
+        ("vitamins", "could i be low on a vitamin if i get spasms a lot"),
+        ("vitamins", "does sunlight help muscle spasms"),
+        ("cancer", "can back pain be a sign of cancer"),
+        ("sleep", "should i put a pillow under my knees"),
+        ("sleep", "how to sleep on my back with a spasm"),
+        ("compare", "is a twitch the same as a spasm"),
+        ("compare", "whats fasciculation"),
+        ("ice", "how long should i ice my back for"),
+        ("ice", "can i put ice directly on my skin"),
+        ("heat", "how long should a heating pad stay on"),
+        ("heat", "why does heat help muscle spasms"),
+        ("relief", "what can i do at home to ease a back spasm"),
+        ("triggerpoint", "what is trigger point therapy"),
+        ("disc", "will a slipped disc heal without surgery"),
+        ("duration", "how many days does a back spasm usually last"),
+        ("duration", "when will my back spasm go away"),
+        ("selfmassage", "how hard should i press when massaging a cramp"),
+        ("arthritis", "what is osteoarthritis of the spine"),
+        ("fascia", "what does myofascial release do"),
+        ("pinched", "can a herniated disc press on a nerve"),
+        ("nerve", "should i use ice or heat for sharp nerve pain"),
+        ("strain", "should i ice or heat a pulled back muscle first"),
+        ("sore", "why am i sore the day after a massage"),
+        ("posture", "can slouching at my desk cause back pain"),
+        ("infection", "what is a spinal epidural abscess"),
+        ("ibuprofen", "is ibuprofen a muscle relaxant"),
+        ("ibuprofen", "does aleve help a back strain"),
+        ("dehydration", "can dehydration cause muscle cramps"),
+        ("avoid", "is fast food bad for muscle cramps"),
+        ("bananas", "why do people eat bananas for cramps"),
+        ("smooth", "can menstrual cramps be a muscle spasm"),
+        ("dystonia", "what is blepharospasm"),
+        ("massage", "does massage improve range of motion"),
+        ("upperpain", "what are the common causes of upper back pain"),
+        ("lower", "what causes lower back spasms"),
+        ("conditions", "can fibromyalgia cause upper back pain"),
+        ("injury", "can a bad fall damage my spine"),
+    ],
+)
+def test_everyday_wording_reaches_the_topic(entry_id: str, message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "answer" and answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("urgent", "i crashed my bike this morning and my lower back is killing me"),
+        ("urgent", "im peeing myself since the back pain started"),
+        ("urgent", "both my legs went numb with the back spasm"),
+        ("urgent", "my legs wont hold me up and my back hurts"),
+        ("urgent", "high fever and my back is super sore"),
+        ("urgent", "fell down the stairs and my back hurts a lot"),
+        ("urgent", "pain in my back is so bad i cant bear it"),
+        ("urgent", "my hands are numb and my upper back is in spasm"),
+        ("see_doctor", "back spasms keep coming back every week"),
+        ("see_doctor", "my back keeps spasming and its getting worse"),
+        ("see_doctor", "the cramps in my back never seem to go away"),
+        ("see_doctor", "i have had lower back spasms for months"),
+        ("out_of_scope", "how do i treat acid reflux"),
+        ("out_of_scope", "what is a good recipe for chicken soup"),
+        ("out_of_scope", "who is the best basketball player"),
+        ("out_of_scope", "write me a python function to sort a list"),
+        ("out_of_scope", "what should i take for a headache"),
+        ("out_of_scope", "how do i get rid of a sore throat"),
+        ("out_of_scope", "what's the weather in london"),
+        ("out_of_scope", "can you book me a flight"),
+        ("out_of_scope", "how do i treat sunburn"),
+        ("out_of_scope", "best medicine for diarrhea"),
+        ("out_of_scope", "what causes kidney stones"),
+    ],
+)
+def test_everyday_wording_of_warnings_and_off_topic(kind: str, message: str) -> None:
+    assert ENGINE.answer(message).kind == kind

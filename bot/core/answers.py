@@ -95,7 +95,8 @@ covid coronavirus cough coughing sneezing fever acne rash eczema diabetes diabet
 asthma allergy allergies weather forecast rain recipe recipes cook cooking bake baking guacamole pizza cake
 football soccer league standings score scores match basketball tennis sql query python code coding javascript
 program programming stock stocks bitcoin crypto movie movies film song music lyrics election president capital
-translate translation poem joke homework math maths hangover constipation insomnia nausea
+translate translation poem joke homework math maths hangover constipation insomnia nausea kidney kidneys
+gallbladder gallstones diarrhea diarrhoea sunburn throat
 """.split())
 
 # Money and shopping: the article has nothing on them, whatever else the message mentions.

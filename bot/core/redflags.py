@@ -21,6 +21,10 @@ ARMS = {"arm", "arms", "hand", "hands", "finger", "fingers"}
 WEAK = {"weak", "weakness", "weaker", "buckling", "buckle", "buckles", "buckled", "collapse", "collapsing",
         "collapsed", "paralysed", "paralyzed", "paralysis", "dragging", "control", "wobbly", "useless"}
 NUMB = {"numb", "numbness", "numbed", "numbing", "unfeeling"}
+TRAUMA_PAST = {"fell", "fallen", "crashed", "slipped", "tumbled", "collided", "knocked", "tackled", "rearended",
+               "hit"}
+HYPOTHETICAL_START = {"can", "could", "would", "will", "does", "do", "is", "are", "should", "may", "might", "what",
+                      "how", "why"}
 TRAUMA = {"accident", "crash", "crashed", "crashing", "collision", "collided", "fall", "fell", "fallen", "falling",
           "tumble", "tumbled", "slipped", "whiplash", "tackled", "rearended", "knocked"}
 PERSONAL = {"i", "my", "me", "im", "ive", "id", "mine", "myself"}
@@ -42,16 +46,17 @@ def _compile(*patterns: str) -> list[re.Pattern[str]]:
 LEGS_FAILING = _compile(
     r"\b(cant|cannot|can not|unable to|couldnt) (walk|stand|feel my (legs?|feet|foot))\b",
     r"\b(legs?|knees?) (keeps? )?(giving|give|gave|gives) (way|out)\b",
+    r"\b(legs?|knees?) (wont|cant|can not|cannot|dont|wouldnt|arent) (hold|support|carry) (me|my)\b",
 )
 TRAUMA_EVENTS = _compile(
     r"\b(hit by a (car|bike|truck|bus|cyclist)|rear ?ended|t ?boned|(car|bike|motorbike|motorcycle) "
     r"(crash|accident|collision))\b",
 )
 SEVERE_OR_LOSS = _compile(
-    r"\bwet (myself|the bed)\b",
+    r"\b(wet|wetting|peeing|pee|pissing|soiled|soiling|pooing|pooping) (myself|my pants|the bed)\b",
     r"\bworst (back )?pain\b",
     r"\b10 ?(/|out of) ?10\b",
-    r"\bcant (bear|stand) the pain\b",
+    r"\bcant (bear|stand|take|handle) (it|the pain|this pain)\b",
     r"\bpins and needles\b.*\b(legs?|feet|groin)\b",
     r"\bsudden(ly)? (and )?(severe|intense|extreme|horrible|terrible|unbearable|excruciating)\b",
 )
@@ -65,7 +70,8 @@ RECURRING = _compile(
         r"\b(every|each) (day|night|morning|week)\b", r"\beveryday\b", r"\bdaily\b", r"\ball the time\b",
         r"\bconstant(ly)?\b", r"\bagain and again\b", r"\bover and over\b", r"\brecurr?(ing|ent|s|ed)?\b",
         r"\bfrequent(ly)?\b", r"\bregular(ly)?\b", r"\bso often\b", r"\bmore often\b",
-        r"\b(wont|doesnt|dont|isnt|arent|never|not|hasnt|havent|has not|have not) (go(ing)?|went|gone) away\b",
+        r"\b(wont|doesnt|dont|isnt|arent|never|not|hasnt|havent|has not|have not) (seem to |seems to |ever |really "
+    r"|fully |completely )?(go(ing)?|went|gone) away\b",
         r"\b(not|isnt|arent|never|hasnt|havent) (getting|got|gotten) (any )?better\b",
         r"\b(getting|got|gotten|becoming|grown) worse\b", r"\bworsening\b", r"\bworse (and worse|every|each)\b",
         r"\b(for|over|past|last|after) (several |a few |few |many |two |three |four |2 |3 |4 )?(weeks|months)\b",
@@ -96,7 +102,8 @@ def detect(words: list[str], folded: str) -> Flag | None:
         return Flag("urgent", "numbness", "pinched")
     if (present & WEAK and present & LEGS) or _any(LEGS_FAILING, text):
         return Flag("urgent", "legs", "pinched")
-    if (present & TRAUMA and present & PERSONAL and pain) or _any(TRAUMA_EVENTS, text):
+    hypothetical = bool(words) and words[0] in HYPOTHETICAL_START and not present & TRAUMA_PAST
+    if (present & TRAUMA and present & PERSONAL and pain and not hypothetical) or _any(TRAUMA_EVENTS, text):
         return Flag("urgent", "trauma", "injury")
     fever_number = _FEVER_NUMBER.search(folded) is not None
     if (present & FEVER or (present & TEMPERATURE and (fever_number or "high" in present or "running" in present))) \
