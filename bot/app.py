@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,7 +37,6 @@ class Services:
     store: ReminderStore
     reminders: ReminderService
     clock: Clock
-    extras: dict[str, object] = field(default_factory=dict)
 
     def dispatcher(self, notifiers: dict[str, Notifier], **options: object) -> Dispatcher:
         return Dispatcher(self.store, self.catalogue, notifiers, self.clock,

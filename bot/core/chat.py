@@ -56,12 +56,6 @@ class ChatService:
         ]
         return [*BASIC_COMMANDS, *self.extra_commands, *topic_cmds]
 
-    def all_command_names(self) -> set[str]:
-        return {c.name for c in self.commands()}
-
-    def knows(self, name: str) -> bool:
-        return name in {c.name for c in BASIC_COMMANDS} or name in self.catalogue.by_command
-
     def command(self, name: str, args: str = "") -> Reply:
         """Answer a basic or topic command. Arguments are not used by these commands."""
         name = name.lower()

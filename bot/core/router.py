@@ -53,10 +53,6 @@ class Router:
     def commands(self) -> list[CommandInfo]:
         return self.chat.commands()
 
-    def knows(self, name: str) -> bool:
-        name = name.lower()
-        return self.chat.knows(name) or any(s.handles(name) for s in self.services.values())
-
     async def command(self, caller: Caller, name: str, args: str = "") -> Reply:
         name = name.lower()
         args = args[:MAX_TEXT_CHARS]

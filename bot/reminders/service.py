@@ -454,5 +454,5 @@ class ReminderService:
                 await self._reschedule(session, user, now)
                 status = "⏸ Paused for the rest of today"
                 notice = "Paused until tomorrow."
-        return Reply(text=reminder_reply(delivery.kind, tip, None, status).text,
-                     title=reminder_reply(delivery.kind, tip, None).title, notice=notice)
+        edited = reminder_reply(delivery.kind, tip, None, status)
+        return Reply(text=edited.text, title=edited.title, notice=notice)

@@ -178,9 +178,3 @@ class ReminderStore:
     async def move_chat(self, user_id: int, chat_id: str) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(update(User).where(User.id == user_id).values(chat_id=chat_id))
-
-    async def count_due(self, now: datetime) -> int:
-        async with self.sessions() as session:
-            return int((await session.execute(
-                select(func.count()).select_from(Subscription).where(Subscription.next_due_at <= now)
-            )).scalar_one())
