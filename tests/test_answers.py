@@ -25,6 +25,7 @@ ENGINE = AnswerEngine(CATALOGUE)
     [
         ("how long do i keep an icepack on my lower back", "ice"),
         ("is ice ok??", "ice"),
+        ("is heat ok after a few days?", "heat"),
         ("is icing good for a spasm", "ice"),
         ("should i use a heatpad for my back", "heat"),
         ("does warmth help stiff muscles", "heat"),
