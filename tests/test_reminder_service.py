@@ -163,3 +163,28 @@ async def test_now_is_the_injected_clock(services: Services, clock: FakeClock) -
     clock.set(datetime(2026, 11, 23, 18, 5, tzinfo=UTC))
     reply = await services.router.command(ANN, "remind", "posture every 30m")
     assert "next tomorrow 09:30" in reply.text
+
+
+async def test_stats_count_today_week_and_streak(services: Services, clock: FakeClock) -> None:
+    from datetime import timedelta
+
+    from bot.storage.models import Delivery
+
+    await services.router.command(ANN, "timezone", "Asia/Kolkata")
+    async with services.store.session() as session, session.begin():
+        user = await services.store.get_user(session, "telegram", "42")
+        assert user is not None
+        now = clock.now()  # Monday 12:30 in Kolkata
+        done = [("water", 0), ("water", 0), ("posture", 0), ("stretch", 1), ("posture", 2), ("water", 4),
+                ("daily", 0)]
+        for kind, days_ago in done:
+            at = now - timedelta(days=days_ago)
+            session.add(Delivery(user_id=user.id, kind=kind, tip_id="tip-water-drink", due_at=at, sent_at=at,
+                                 done_at=at))
+        session.add(Delivery(user_id=user.id, kind="water", tip_id="tip-water-drink", due_at=now, sent_at=now))
+    stats = (await services.router.command(ANN, "stats", "")).text
+    assert "Water: 2 today, 2 this week" in stats  # the week starts on Monday: 4 days ago was last week
+    assert "Posture break: 1 today, 1 this week" in stats
+    assert "Glasses of water: 2 today" in stats
+    assert "Daily tip: 1 today" in stats
+    assert "Streak: 3 days in a row" in stats  # today, yesterday, the day before; not 4 days ago
