@@ -94,3 +94,33 @@ async def test_claim_takes_the_most_overdue_first_and_nothing_early(settings: Se
         assert [c.due_at for c in rest] == [now - timedelta(minutes=1), now]
     finally:
         await services.close()
+
+
+class SlowNotifier(CountingNotifier):
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        self.started.set()
+        await asyncio.sleep(0.3)
+        await super().send(chat_id, reply)
+
+
+async def test_stopping_mid_batch_settles_what_was_sent(settings: Settings, clock: FakeClock) -> None:
+    from bot.reminders.loop import DispatchLoop
+
+    services = await open_services(settings, clock)
+    try:
+        await seed(services.engine, 3, lambda i: clock.now())
+        notifier = SlowNotifier()
+        loop = DispatchLoop(Dispatcher(services.store, services.catalogue, {"bench": notifier}, clock), 0.05)
+        loop.start()
+        await asyncio.wait_for(notifier.started.wait(), 5)
+        await loop.stop()  # while the batch is out
+        assert sum(notifier.chats.values()) == 3
+        async with services.store.session() as session:
+            rows = (await session.execute(select(Subscription))).scalars().all()
+        assert all(r.claimed_until is None and r.next_due_at and r.next_due_at > clock.now() for r in rows)
+    finally:
+        await services.close()
