@@ -110,8 +110,10 @@ async def run_telegram(
                 loop.start()
             if ready is not None:
                 ready(services, dispatcher)
-            await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout)
+            try:
+                await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout)
+            finally:
+                if loop is not None:
+                    await loop.stop()  # before the sender closes: a batch in flight finishes sending
     finally:
-        if loop is not None:
-            await loop.stop()
         await services.close()
