@@ -339,3 +339,72 @@ def test_everyday_wording_reaches_the_topic(entry_id: str, message: str) -> None
 )
 def test_everyday_wording_of_warnings_and_off_topic(kind: str, message: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "message"),
+    [
+        ("chiro", "do i need a chiropractor or would a massage be enough for a nerve thing"),
+        ("foods", "good things to eat when you get cramps a lot"),
+        ("heatcramps", "i'm a construction worker and get cramps on hot days"),
+        ("heatcramps", "marathon in the heat gave me terrible cramps, why"),
+        ("prevent", "habits to keep my lower back from seizing up"),
+        ("overuse", "painting ceilings all week wrecked my upper back"),
+        ("meds", "which drugs do doctors prescribe to relax muscles"),
+        ("diagnosis", "how would a doctor know if its my disc"),
+        ("vitamins", "can a lack of b12 cause twitching"),
+        ("cancer", "could my upper back pain be lung cancer"),
+        ("sleep", "pillow tips for sleeping with a bad back"),
+        ("compare", "my muscle keeps flickering under the skin, is that a spasm"),
+        ("ice", "cold compress for back pain how long"),
+        ("heat", "heat pack for a spasm, how many minutes"),
+        ("ibuprofen", "what can i buy at the pharmacy for a back spasm"),
+        ("injury", "i hurt my back lifting weights at the gym"),
+        ("triggerpoint", "which massage technique targets knots"),
+        ("disc", "do people recover from a herniated disc without an operation"),
+        ("duration", "how long until my back spasm stops"),
+        ("selfmassage", "how do i rub out a spasm"),
+        ("arthritis", "cartilage wearing down in my spine"),
+        ("fascia", "what is the fascia"),
+        ("pinched", "what are symptoms of a pinched nerve in the middle back"),
+        ("strain", "what's the quickest way to heal a back strain"),
+        ("sore", "sore muscles after massage normal?"),
+        ("posture", "does working at a computer all day hurt your upper back"),
+        ("infection", "abscess on the spine how serious"),
+        ("ibuprofen", "is naproxen ok for a back strain"),
+        ("avoid", "does sugar cause muscle cramps"),
+        ("bananas", "how many nutrients do bananas have for cramps"),
+        ("relief", "fastest way to stop a back spasm"),
+        ("heat", "does a hot water bottle help a stiff back"),
+        ("lower", "what does a lower back spasm feel like"),
+        ("upper", "what does a spasm in the upper back feel like"),
+        ("causes", "what causes back spasms"),
+    ],
+)
+def test_more_everyday_wording(entry_id: str, message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "answer" and answer.entry is not None and answer.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("urgent", "since my car crash i cant feel my feet"),
+        ("urgent", "slipped on ice and landed on my back, now it really hurts"),
+        ("urgent", "i have a fever of 102 and back pain"),
+        ("urgent", "pain in my back so severe i can barely breathe, came on suddenly"),
+        ("urgent", "trouble controlling my bladder and my back aches"),
+        ("urgent", "my legs are getting weaker and my back hurts"),
+        ("see_doctor", "i keep getting back spasms over and over"),
+        ("see_doctor", "back spasms that wont stop even after resting"),
+        ("see_doctor", "my back cramps are getting more frequent"),
+        ("out_of_scope", "how to treat a sprained ankle"),
+        ("out_of_scope", "what is a good workout for abs"),
+        ("out_of_scope", "how can i sleep better at night"),
+        ("out_of_scope", "what vitamins should kids take"),
+        ("out_of_scope", "how do i bake bread"),
+        ("out_of_scope", "what is the speed of light"),
+    ],
+)
+def test_more_warnings_and_off_topic(kind: str, message: str) -> None:
+    assert ENGINE.answer(message).kind == kind

@@ -69,6 +69,8 @@ SYNONYMS: dict[str, str] = {
     "summer": "hot heat cramps", "outdoors": "outside", "sun": "hot",
     "stretches": "stretch stretching", "yoga": "stretch",
     "physio": "physical therapist", "physiotherapist": "physical therapist", "therapist": "therapist",
+    "pharmacy": "nonprescription otc medication", "chemist": "nonprescription otc medication",
+    "drugstore": "nonprescription otc medication",
     "gp": "doctor", "physician": "doctor", "dr": "doctor",
     "shoulder": "shoulder shoulders", "blades": "shoulder blades",
     "middle": "middle upper", "mid": "middle upper",
@@ -96,23 +98,33 @@ asthma allergy allergies weather forecast rain recipe recipes cook cooking bake 
 football soccer league standings score scores match basketball tennis sql query python code coding javascript
 program programming stock stocks bitcoin crypto movie movies film song music lyrics election president capital
 translate translation poem joke homework math maths hangover constipation insomnia nausea kidney kidneys
-gallbladder gallstones diarrhea diarrhoea sunburn throat
+gallbladder gallstones diarrhea diarrhoea sunburn throat ankle ankles wrist wrists elbow elbows dog dogs cat cats
+horse horses pet pets puppy kitten
 """.split())
 
 # Money and shopping: the article has nothing on them, whatever else the message mentions.
-HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest buy buying purchase insurance".split())
+HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest insurance".split())
 # "a cold" is an illness; "cold pack" is ice.
 _ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compress|pad|therapy|water|shower))")
 
 # Words that place a message squarely in the article's subject (compared as stems). A message
 # with one of these is answered even when its match is weak; one without needs a strong match.
 ANCHORS = frozenset("""
-back spine spinal spasm spasms spasming cramp cramps cramping muscle muscles strain sprain disc disk herniated
+back spine spinal spasm spasms spasming cramp cramps cramping muscle muscles strain disc disk herniated
 nerve pinched posture slouch sciatica thoracic lumbar twitch fasciculation dystonia torticollis blepharospasm
 relaxant ibuprofen naproxen nsaid nsaids cyclobenzaprine metaxalone tizanidine flexeril skelaxin zanaflex
 massage chiropractor chiropractic osteoarthritis arthritis fascia myofascial scoliosis kyphosis fibromyalgia
 abscess vertebra vertebrae dehydration electrolyte stiffness stiff shoulder neck ribcage ice icing icepack
-heat heating heatpad stretch stretching
+heat heating heatpad stretch stretching pillow pillows trigger dehydrated hydration
+""".split())
+# Real words too rare for the common-English list that look like a catalogue word one edit away.
+NOT_TYPOS = frozenset("sprain sprained sprains spraining strains".split())
+
+# Words of discomfort: with one of these (and no anchor) a fair match is enough; with neither,
+# only a strong match is answered ("how can i sleep better at night" is not about backs).
+SYMPTOMS = frozenset("""
+pain painful ache aches aching achy sore soreness hurt hurts hurting tender stiff tight tightness numb tingling
+twinge throbbing
 """.split())
 _POINTER = re.compile(r"/[a-z]")
 
@@ -136,10 +148,11 @@ class AnswerEngine:
         self.retriever.index(documents, show_progress=False)
         doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
         synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
-        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS,
-                                   protected=common_english())
+        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS
+                                   | SYMPTOMS | NOT_TYPOS, protected=common_english())
         self.vocabulary = set(self.retriever.vocab_dict)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
+        self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod
@@ -181,11 +194,13 @@ class AnswerEngine:
         corrected, query, folded = self.understand(message)
         flag = detect(corrected, folded)
         ranked = self.rank(query)
-        on_topic = bool({stem(w) for w in corrected} & self.anchor_stems)  # the user's own words only
+        own = {stem(w) for w in corrected}  # the user's own words, before synonyms
+        on_topic = bool(own & self.anchor_stems)
+        symptom = bool(own & self.symptom_stems)
         off_topic = (bool(set(corrected) & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
             or bool(set(corrected) & HARD_OFF_TOPIC)
         best = ranked[0] if ranked and not off_topic else None
-        needed = self.min_score * (0.4 if on_topic else 3.0)
+        needed = self.min_score * (0.4 if on_topic else 3.0 if symptom else 6.0)
         confident = best is not None and best[0] >= needed
         if flag is not None:
             entry = best[1] if confident and best is not None else self.catalogue.entries.get(flag.entry_id)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 BLADDER = {"urine", "urinate", "urinating", "urination", "pee", "peeing", "bladder", "bowel", "bowels", "poop",
            "pooping", "stool", "stools", "toilet", "wee", "weeing", "faeces", "feces"}
-CONTROL_LOSS = {"control", "hold", "holding", "leak", "leaked", "leaking", "leaks", "accident", "accidents", "lost",
-                "loss", "cant", "cannot", "unable", "wet"}
+CONTROL_LOSS = {"control", "controlling", "trouble", "hold", "holding", "leak", "leaked", "leaking", "leaks",
+                "accident", "accidents", "lost", "loss", "cant", "cannot", "unable", "wet"}
 INCONTINENCE = {"incontinence", "incontinent"}
 LEGS = {"leg", "legs", "knee", "knees", "foot", "feet", "thigh", "thighs", "calf", "calves", "ankle", "ankles",
         "groin", "buttock", "buttocks", "saddle", "toes"}
@@ -59,6 +59,9 @@ SEVERE_OR_LOSS = _compile(
     r"\bcant (bear|stand|take|handle) (it|the pain|this pain)\b",
     r"\bpins and needles\b.*\b(legs?|feet|groin)\b",
     r"\bsudden(ly)? (and )?(severe|intense|extreme|horrible|terrible|unbearable|excruciating)\b",
+    r"\b(severe|intense|extreme)\b.*\b(sudden|suddenly|out of nowhere)\b",
+    r"\b(sudden|suddenly|out of nowhere)\b.*\b(severe|intense|extreme)\b",
+    r"\b(cant|cannot|can barely|barely|hard to) breathe?\b",
 )
 NUMB_PHRASES = _compile(
     r"\b(lost|losing|lose|no|without) (all )?(the )?(feeling|sensation)\b",
