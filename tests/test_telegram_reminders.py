@@ -266,3 +266,26 @@ async def test_group_chat_gets_pointed_to_private(telegram_bot: RunningBot) -> N
     text = await telegram_bot.command("/remind@UnknotTestBot water every 60m", chat_id=-100500,
                                       chat_type="supergroup")
     assert "private chat" in text
+
+
+async def test_settings_panel_edits_one_message(telegram_bot: RunningBot) -> None:
+    api = telegram_bot.api
+    await api.push_message("/remind")
+    panel = await api.wait_for("sendMessage")
+    buttons = dict(panel.buttons)
+    assert buttons["⬜ Water"] == "r:t:water" and buttons["every 60 min ▸"] == "r:i:water"
+    message_id = panel.result["message_id"]
+    before = len(api.calls)
+    await api.push_callback("r:t:water", message_id)
+    edited = await api.wait_for("editMessageText", after=before)
+    assert edited.params["message_id"] == message_id
+    assert "Water: every 60 min, next today 10:00" in edited.text and "/timezone" in edited.text
+    before = len(api.calls)
+    await api.push_callback("r:i:water", message_id)
+    edited = await api.wait_for("editMessageText", after=before)
+    assert "Water: every 90 min" in edited.text
+    before = len(api.calls)
+    await api.push_callback("r:i:water:5", message_id)  # tampered
+    answer = await api.wait_for("answerCallbackQuery", after=before)
+    assert "expired" in answer.params["text"]
+    assert len(api.sent("editMessageText")) == 2 and len(api.sent("sendMessage")) == 1
