@@ -53,3 +53,10 @@ def test_token_is_redacted_from_log_lines(caplog: pytest.LogCaptureFixture) -> N
         logger.removeFilter(redactor)
     assert "supersecret" not in caplog.text
     assert "bot**********/getMe" in caplog.text
+
+
+def test_grace_period_comes_from_the_environment() -> None:
+    assert Settings.from_env({}).grace_seconds == 600
+    assert Settings.from_env({"REMINDER_GRACE_SECONDS": "120"}).grace_seconds == 120
+    with pytest.raises(ValueError, match="REMINDER_GRACE_SECONDS"):
+        Settings.from_env({"REMINDER_GRACE_SECONDS": "ten minutes"})

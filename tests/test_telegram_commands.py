@@ -113,3 +113,8 @@ async def test_group_command_for_another_bot_is_ignored(telegram_bot: RunningBot
 async def test_unknown_command_addressed_to_bot_in_group_is_answered(telegram_bot: RunningBot) -> None:
     text = await telegram_bot.command("/nonsense@UnknotTestBot", chat_id=-100500, chat_type="supergroup")
     assert "/help" in text
+
+
+async def test_topic_command_with_junk_arguments_still_answers(telegram_bot: RunningBot) -> None:
+    text = await telegram_bot.command("/ice <script>alert(1)</script> %%% " + "z" * 3000)
+    assert "10 to 20 minutes" in text and "<script>" not in text
