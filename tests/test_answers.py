@@ -408,3 +408,21 @@ def test_more_everyday_wording(entry_id: str, message: str) -> None:
 )
 def test_more_warnings_and_off_topic(kind: str, message: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("urgent", "back pain after a skiing accident"),
+        ("urgent", "my bum is numb and my lower back aches"),
+        ("urgent", "ive lost strength in my legs and my back hurts"),
+        ("urgent", "cant control when i pee since my back went out"),
+        ("urgent", "since the crash my back has been agony"),
+        ("answer", "can slipping and falling cause back pain"),
+        ("answer", "what happens if you fall on your back"),
+        ("answer", "leg strength exercises for a sore back"),
+        ("answer", "i have to pee a lot, is that from dehydration"),
+    ],
+)
+def test_events_escalate_and_questions_about_them_do_not(kind: str, message: str) -> None:
+    assert ENGINE.answer(message).kind == kind

@@ -16,7 +16,7 @@ CONTROL_LOSS = {"control", "controlling", "trouble", "hold", "holding", "leak", 
                 "accident", "accidents", "lost", "loss", "cant", "cannot", "unable", "wet"}
 INCONTINENCE = {"incontinence", "incontinent"}
 LEGS = {"leg", "legs", "knee", "knees", "foot", "feet", "thigh", "thighs", "calf", "calves", "ankle", "ankles",
-        "groin", "buttock", "buttocks", "saddle", "toes"}
+        "groin", "buttock", "buttocks", "saddle", "toes", "bum", "butt", "bottom", "genitals", "genital"}
 ARMS = {"arm", "arms", "hand", "hands", "finger", "fingers"}
 WEAK = {"weak", "weakness", "weaker", "buckling", "buckle", "buckles", "buckled", "collapse", "collapsing",
         "collapsed", "paralysed", "paralyzed", "paralysis", "dragging", "control", "wobbly", "useless"}
@@ -47,10 +47,13 @@ LEGS_FAILING = _compile(
     r"\b(cant|cannot|can not|unable to|couldnt) (walk|stand|feel my (legs?|feet|foot))\b",
     r"\b(legs?|knees?) (keeps? )?(giving|give|gave|gives) (way|out)\b",
     r"\b(legs?|knees?) (wont|cant|can not|cannot|dont|wouldnt|arent) (hold|support|carry) (me|my)\b",
+    r"\b(lost|losing|lose|no) (all )?(the )?(strength|power|control) (in|of) (my |both |one )?(legs?|feet|foot)\b",
 )
 TRAUMA_EVENTS = _compile(
     r"\b(hit by a (car|bike|truck|bus|cyclist)|rear ?ended|t ?boned|(car|bike|motorbike|motorcycle) "
     r"(crash|accident|collision))\b",
+    r"\b(after|since) (a|an|my|the) (bad |nasty |big |serious |hard |little )?(fall|crash|accident|collision|"
+    r"tumble)\b",
 )
 SEVERE_OR_LOSS = _compile(
     r"\b(wet|wetting|peeing|pee|pissing|soiled|soiling|pooing|pooping) (myself|my pants|the bed)\b",
@@ -106,7 +109,7 @@ def detect(words: list[str], folded: str) -> Flag | None:
     if (present & WEAK and present & LEGS) or _any(LEGS_FAILING, text):
         return Flag("urgent", "legs", "pinched")
     hypothetical = bool(words) and words[0] in HYPOTHETICAL_START and not present & TRAUMA_PAST
-    if (present & TRAUMA and present & PERSONAL and pain and not hypothetical) or _any(TRAUMA_EVENTS, text):
+    if (present & TRAUMA and pain and not hypothetical) or _any(TRAUMA_EVENTS, text):
         return Flag("urgent", "trauma", "injury")
     fever_number = _FEVER_NUMBER.search(folded) is not None
     if (present & FEVER or (present & TEMPERATURE and (fever_number or "high" in present or "running" in present))) \
