@@ -86,3 +86,19 @@ async def test_console_delivers_reminders_and_takes_button_numbers(settings: obj
         assert stats is not None and "Glasses of water: 1 today" in stats.text
     finally:
         await services.close()
+
+
+def test_reader_going_away_ends_quietly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["UNKNOT_DATA_DIR"] = str(tmp_path / "data")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "console"], cwd=ROOT, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write("/ice\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().strip() == "ICE FOR BACK SPASMS"
+    proc.stdout.close()  # like `unknot console | head -1`
+    proc.stdin.write("/heat\n/foods\n/help\n" * 50)
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in proc.stderr.read()
