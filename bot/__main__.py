@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from bot.config import Settings, configure_logging
 from bot.core.catalogue import CatalogueError
@@ -19,14 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="with eval: the JSONL evaluation file")
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(dotenv=Path(".env"))
     except ValueError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     mode = args.mode
     if mode == "eval":
-        from pathlib import Path
-
         from bot.evaluate import run
 
         if not args.file or not Path(args.file).is_file():

@@ -43,8 +43,13 @@ class Settings:
     grace_seconds: int = 600
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+        """Settings from ``environ`` (default: the process environment), with values from a
+        ``.env`` file filling in what the environment does not set."""
+        env = dict(os.environ if environ is None else environ)
+        if dotenv is not None and dotenv.is_file():
+            for key, value in read_dotenv(dotenv).items():
+                env.setdefault(key, value)
         data_dir = Path(env.get("UNKNOT_DATA_DIR", "data"))
         content = env.get("UNKNOT_CONTENT_DIR")
         level = env.get("LOG_LEVEL", "INFO").upper()
@@ -70,6 +75,23 @@ class Settings:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'unknot.db').resolve()}"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines; blank lines and ``#`` comments skipped, surrounding quotes removed."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if key:
+            values[key] = value
+    return values
 
 
 class RedactingFilter(logging.Filter):

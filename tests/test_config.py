@@ -60,3 +60,13 @@ def test_grace_period_comes_from_the_environment() -> None:
     assert Settings.from_env({"REMINDER_GRACE_SECONDS": "120"}).grace_seconds == 120
     with pytest.raises(ValueError, match="REMINDER_GRACE_SECONDS"):
         Settings.from_env({"REMINDER_GRACE_SECONDS": "ten minutes"})
+
+
+def test_dotenv_fills_in_what_the_environment_leaves_unset(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# local settings\nexport LOG_LEVEL=debug\nTELEGRAM_BASE_URL='http://127.0.0.1:8081/bot'\n"
+                      "DATABASE_URL=sqlite+aiosqlite:///from-dotenv.db\nnot a setting\n", encoding="utf-8")
+    settings = Settings.from_env({"DATABASE_URL": "postgresql+asyncpg://u@h/db"}, dotenv=dotenv)
+    assert settings.log_level == "DEBUG"
+    assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"  # the real environment wins

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
-
 
 def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
@@ -16,7 +14,7 @@ def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.Comp
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input="".join(line + "\n" for line in lines),
-        capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=False,
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False,
     )
 
 
@@ -91,7 +89,7 @@ async def test_console_delivers_reminders_and_takes_button_numbers(settings: obj
 def test_reader_going_away_ends_quietly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["UNKNOT_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "console"], cwd=ROOT, env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "console"], cwd=tmp_path, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     proc.stdin.write("/ice\n")

@@ -78,7 +78,9 @@ class ChatService:
         about = self.catalogue.about
         text = (
             f"{about.welcome}\n\n"
-            "Pick a topic below, browse everything with /topics, or see all commands with /help.\n\n"
+            "Pick a topic below, browse everything with /topics, or see all commands with /help. "
+            "You can also just ask me a question.\n\n"
+            f"Everything I say comes from the article \"{about.source_title}\"; /about has the full credit.\n\n"
             f"{about.disclaimer}"
         )
         picks = [self.catalogue.by_command[c] for c in ("spasm", "relief", "doctor", "foods")
