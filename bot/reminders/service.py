@@ -33,6 +33,7 @@ from bot.core.schedule import (
     to_utc,
     zone_from_name,
 )
+from bot.reminders.stats import tally
 from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, reminder_reply
 from bot.storage.models import Subscription, User
 from bot.storage.store import ReminderStore
@@ -56,7 +57,8 @@ KIND_WORDS = {"posture": "posture", "break": "posture", "breaks": "posture", "wa
 PRIVATE_ONLY = "Reminders are personal, so I set them up in a private chat. Message me directly and send /remind."
 DONE_VALID = timedelta(hours=24)
 SNOOZE_VALID = timedelta(hours=3)
-BREAK_KINDS = ("posture", "water", "stretch")
+ASK_ZONE = ("What's your time zone? Until you tell me I use UTC. Send for example /timezone Europe/Berlin, "
+            "/timezone Berlin or /timezone +05:30.")
 
 
 def fmt_time(value: time) -> str:
@@ -121,6 +123,10 @@ class ReminderService:
         session.add(sub)
         await session.flush()
         return sub
+
+    async def _first_subscription(self, session: AsyncSession, user: User) -> bool:
+        """No zone set and nothing switched on yet: the moment to ask for the time zone."""
+        return user.timezone is None and not any(s.enabled for s in await self.store.subscriptions(session, user.id))
 
     async def _user(self, session: AsyncSession, caller: Caller, now: datetime) -> User:
         user = await self.store.get_or_create_user(session, caller.platform, caller.user_id, caller.chat_id, now)
@@ -198,8 +204,7 @@ class ReminderService:
         async with self.store.session() as session, session.begin():
             user = await self._user(session, caller, now)
             sub = await self._subscription(session, user, kind)
-            first_time = user.timezone is None and not any(
-                s.enabled for s in await self.store.subscriptions(session, user.id))
+            first_time = await self._first_subscription(session, user)
             if rest in (["off"], ["stop"]):
                 sub.enabled = False
             elif rest in ([], ["on"]):
@@ -218,12 +223,8 @@ class ReminderService:
             subs = await self._reschedule(session, user, now)
             changed = next(s for s in subs if s.kind == kind)
             summary = self._describe(changed, user, now)
-            ask = self._ask_zone(user) if first_time and sub.enabled else ""
+            ask = f"\n\n{ASK_ZONE}" if first_time and sub.enabled else ""
         return Reply(text=f"Saved. {summary}.{ask}")
-
-    def _ask_zone(self, user: User) -> str:
-        return ("\n\nWhat's your time zone? Until you tell me I use UTC. Send for example "
-                "/timezone Europe/Berlin, /timezone Berlin or /timezone +05:30.")
 
     @staticmethod
     def _parse_interval(kind: str, text: str) -> int:
@@ -340,28 +341,11 @@ class ReminderService:
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             if user is None:
                 return Reply(text="Nothing logged yet. Press ✅ Done on a reminder and it counts here.")
-            zone = zone_from_name(user.timezone)
-            today = now.astimezone(zone).date()
-            since = now - timedelta(days=400)
-            done = await self.store.done_since(session, user.id, since)
-        week_start = today - timedelta(days=today.weekday())
-        counts = {k: [0, 0] for k in KINDS}
-        break_days: set[object] = set()
-        for kind, at in done:
-            day = at.astimezone(zone).date()
-            if day == today:
-                counts[kind][0] += 1
-            if day >= week_start:
-                counts[kind][1] += 1
-            if kind in BREAK_KINDS:
-                break_days.add(day)
-        streak = 0
-        day = today if today in break_days else today - timedelta(days=1)
-        while day in break_days:
-            streak += 1
-            day -= timedelta(days=1)
-        lines = [f"{KIND_LABELS[k]}: {counts[k][0]} today, {counts[k][1]} this week" for k in KINDS]
-        lines.append(f"Glasses of water: {counts['water'][0]} today, {counts['water'][1]} this week")
+            done = await self.store.done_since(session, user.id, now - timedelta(days=400))
+            counted = tally(done, zone_from_name(user.timezone), now)
+        lines = [f"{KIND_LABELS[k]}: {counted.today[k]} today, {counted.week[k]} this week" for k in KINDS]
+        lines.append(f"Glasses of water: {counted.today['water']} today, {counted.week['water']} this week")
+        streak = counted.streak
         lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} in a row with a break done")
         return Reply(text="\n".join(lines), title="Your stats")
 
@@ -387,14 +371,13 @@ class ReminderService:
         async with self.store.session() as session, session.begin():
             user = await self._user(session, caller, now)
             sub = await self._subscription(session, user, kind)
-            first_time = user.timezone is None and not any(
-                s.enabled for s in await self.store.subscriptions(session, user.id))
+            first_time = await self._first_subscription(session, user)
             if action == "t":
                 sub.enabled = not sub.enabled
                 if sub.enabled:
                     user.stopped = False
                     if first_time:
-                        intro = self._ask_zone(user).strip()
+                        intro = ASK_ZONE
             elif kind == "daily":
                 current = parse_clock(sub.at_time or fmt_time(DEFAULT_DAILY_AT))
                 later = [t for t in DAILY_CHOICES if t > current]
