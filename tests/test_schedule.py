@@ -176,3 +176,21 @@ def test_durations() -> None:
     for bad in ("0m", "-5m", "forever", "999d"):
         with pytest.raises(InputError):
             parse_duration(bad)
+
+
+def test_end_of_local_day_follows_the_zone() -> None:
+    from bot.core.schedule import end_of_local_day
+
+    now = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # already Sunday 00:30 in Berlin
+    assert end_of_local_day(BERLIN, now) == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)  # CEST midnight
+    assert end_of_local_day(BERLIN, now, 1) == datetime(2026, 3, 30, 22, 0, tzinfo=UTC)
+    assert end_of_local_day(KOLKATA, now) == datetime(2026, 3, 29, 18, 30, tzinfo=UTC)
+
+
+def test_stored_forms_fill_in_defaults() -> None:
+    from bot.core.schedule import stored_rule, stored_window
+
+    assert stored_rule("daily", None, None) == Rule("daily", at=time(9))
+    assert stored_rule("daily", None, "08:30") == Rule("daily", at=time(8, 30))
+    assert stored_rule("water", None, None) == Rule("water", interval_minutes=60)
+    assert stored_window("22:00", "06:00", "01234") == Window(time(22), time(6), frozenset(range(5)))

@@ -18,7 +18,6 @@ TOPIC_PREFIX = "t:"
 TIP_AGAIN = "tip"
 
 EXPIRED = "That button has expired or is not valid any more. Send /topics for a fresh menu."
-MAX_ARGS_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,24 @@ class Rule:
             raise ValueError("an interval reminder needs a positive interval")
 
 
+def stored_rule(kind: str, interval_minutes: int | None, at_time: str | None) -> Rule:
+    """The rule as the database keeps it (``"08:30"`` text, a nullable interval), with defaults."""
+    if kind == "daily":
+        return Rule("daily", at=parse_clock(at_time) if at_time else DEFAULT_DAILY_AT)
+    return Rule(kind, interval_minutes=interval_minutes or DEFAULT_INTERVAL[kind])
+
+
+def stored_window(start: str, end: str, days: str) -> Window:
+    """The active window as the database keeps it: ``"09:00"``, ``"18:00"``, ``"01234"``."""
+    return Window(parse_clock(start), parse_clock(end), frozenset(int(d) for d in days))
+
+
+def end_of_local_day(zone: tzinfo, now: datetime, days_ahead: int = 0) -> datetime:
+    """Midnight ending the local day ``days_ahead`` days from now, in UTC ("pause for today")."""
+    local_date = now.astimezone(zone).date() + timedelta(days=days_ahead + 1)
+    return to_utc(datetime.combine(local_date, time(0, 0)), zone)
+
+
 def to_utc(wall: datetime, zone: tzinfo) -> datetime:
     """A naive local wall-clock time to UTC. Ambiguous times take their first occurrence;
     times skipped by a DST gap move forward by the gap (02:30 → 03:30 in Berlin in March)."""

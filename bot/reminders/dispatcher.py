@@ -11,13 +11,13 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.catalogue import Catalogue, Entry
 from bot.core.clock import Clock
 from bot.core.replies import Reply
-from bot.core.schedule import DEFAULT_INTERVAL, Rule, Window, next_due, parse_clock, zone_from_name
+from bot.core.schedule import next_due, stored_rule, stored_window, zone_from_name
 from bot.reminders.limits import SendLimiter
 from bot.reminders.texts import reminder_reply
 from bot.storage.store import Claimed, ReminderStore
@@ -128,18 +128,11 @@ class Dispatcher:
                 if len(batch) < self.batch_size:
                     return handled
 
-    def _rule(self, claimed: Claimed) -> tuple[Rule, Window, tzinfo]:
-        if claimed.kind == "daily":
-            rule = Rule("daily", at=parse_clock(claimed.at_time or "09:00"))
-        else:
-            rule = Rule(claimed.kind, interval_minutes=claimed.interval_minutes or DEFAULT_INTERVAL[claimed.kind])
-        window = Window(parse_clock(claimed.window_start), parse_clock(claimed.window_end),
-                        frozenset(int(d) for d in claimed.days))
-        return rule, window, zone_from_name(claimed.timezone)
-
-    def _next(self, claimed: Claimed, after: datetime) -> datetime | None:
-        rule, window, zone = self._rule(claimed)
-        return next_due(rule, window, zone, after)
+    @staticmethod
+    def _next(claimed: Claimed, after: datetime) -> datetime | None:
+        return next_due(stored_rule(claimed.kind, claimed.interval_minutes, claimed.at_time),
+                        stored_window(claimed.window_start, claimed.window_end, claimed.days),
+                        zone_from_name(claimed.timezone), after)
 
     def _pick_tip(self, claimed: Claimed) -> tuple[Entry, str]:
         """Rotate through the kind's tips without repeats until every one has been shown."""

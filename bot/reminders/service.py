@@ -6,7 +6,7 @@ Every method takes the caller, changes the store in one transaction and returns 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,13 +24,15 @@ from bot.core.schedule import (
     Rule,
     Window,
     describe_days,
+    end_of_local_day,
     next_due,
     parse_clock,
     parse_days,
     parse_duration,
     parse_hours,
     resolve_zone,
-    to_utc,
+    stored_rule,
+    stored_window,
     zone_from_name,
 )
 from bot.reminders.stats import tally
@@ -66,14 +68,11 @@ def fmt_time(value: time) -> str:
 
 
 def user_window(user: User) -> Window:
-    return Window(parse_clock(user.window_start), parse_clock(user.window_end),
-                  frozenset(int(d) for d in user.days))
+    return stored_window(user.window_start, user.window_end, user.days)
 
 
 def rule_of(sub: Subscription) -> Rule:
-    if sub.kind == "daily":
-        return Rule("daily", at=parse_clock(sub.at_time or fmt_time(DEFAULT_DAILY_AT)))
-    return Rule(sub.kind, interval_minutes=sub.interval_minutes or DEFAULT_INTERVAL[sub.kind])
+    return stored_rule(sub.kind, sub.interval_minutes, sub.at_time)
 
 
 class ReminderService:
@@ -272,10 +271,6 @@ class ReminderService:
             await self._reschedule(session, user, now)
         return Reply(text=f"Active days set to {describe_days(days)}.")
 
-    def _end_of_local_day(self, zone: tzinfo, now: datetime, days_ahead: int) -> datetime:
-        local_date = now.astimezone(zone).date() + timedelta(days=days_ahead + 1)
-        return to_utc(datetime.combine(local_date, time(0, 0)), zone)
-
     async def pause(self, caller: Caller, args: str) -> Reply:
         word = args.lower()
         now = self.clock.now()
@@ -283,9 +278,9 @@ class ReminderService:
             user = await self._user(session, caller, now)
             zone = zone_from_name(user.timezone)
             if word == "today":
-                until = self._end_of_local_day(zone, now, 0)
+                until = end_of_local_day(zone, now, 0)
             elif word == "tomorrow":
-                until = self._end_of_local_day(zone, now, 1)
+                until = end_of_local_day(zone, now, 1)
             elif word:
                 until = now + parse_duration(word)
             else:
@@ -433,7 +428,7 @@ class ReminderService:
                 notice = f"I'll remind you again in {SNOOZE_MINUTES} minutes."
             else:
                 zone = zone_from_name(user.timezone)
-                user.paused_until = self._end_of_local_day(zone, now, 0)
+                user.paused_until = end_of_local_day(zone, now, 0)
                 await self._reschedule(session, user, now)
                 status = "⏸ Paused for the rest of today"
                 notice = "Paused until tomorrow."
