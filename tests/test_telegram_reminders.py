@@ -34,6 +34,21 @@ async def tick_and_get(bot: RunningBot, chat_id: int = 42) -> Call:
     return await bot.api.wait_for("sendMessage", lambda c: c.params["chat_id"] == chat_id, after=before)
 
 
+async def first_reminder(bot: RunningBot) -> Call:
+    """Subscribe to water reminders and receive the 10:00 one."""
+    await subscribe_water(bot)
+    bot.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    return await tick_and_get(bot)
+
+
+async def press(bot: RunningBot, reminder: Call, label: str, answer_with: str = "editMessageText",
+                user_id: int = 42) -> Call:
+    """Press a reminder's button and return the bot's edit (or its callback answer)."""
+    before = len(bot.api.calls)
+    await bot.api.push_callback(dict(reminder.buttons)[label], reminder.result["message_id"], user_id=user_id)
+    return await bot.api.wait_for(answer_with, after=before)
+
+
 def reminders_sent(api: FakeBotAPI, chat_id: int = 42) -> list[Call]:
     return [c for c in api.sent("sendMessage") if c.params["chat_id"] == chat_id and c.text.startswith("<b>Water")]
 
@@ -73,13 +88,9 @@ async def test_subscribe_receive_and_press_done(telegram_bot: RunningBot, clock:
 
 async def test_snooze_sends_again_ten_minutes_later(telegram_bot: RunningBot, clock: FakeClock) -> None:
     bot, api = telegram_bot, telegram_bot.api
-    await subscribe_water(bot)
-    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    reminder = await tick_and_get(bot)
+    reminder = await first_reminder(bot)
     clock.advance(minutes=2)
-    before = len(api.calls)
-    await api.push_callback(dict(reminder.buttons)["⏰ Snooze 10 min"], reminder.result["message_id"])
-    edited = await api.wait_for("editMessageText", after=before)
+    edited = await press(bot, reminder, "⏰ Snooze 10 min")
     assert "Snoozed until 10:12" in edited.text
     clock.advance(minutes=9)
     assert await bot.dispatcher.tick() == 0
@@ -90,12 +101,8 @@ async def test_snooze_sends_again_ten_minutes_later(telegram_bot: RunningBot, cl
 
 async def test_pause_for_today_resumes_by_itself(telegram_bot: RunningBot, clock: FakeClock) -> None:
     bot, api = telegram_bot, telegram_bot.api
-    await subscribe_water(bot)
-    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    reminder = await tick_and_get(bot)
-    before = len(api.calls)
-    await api.push_callback(dict(reminder.buttons)["⏸ Pause for today"], reminder.result["message_id"])
-    edited = await api.wait_for("editMessageText", after=before)
+    reminder = await first_reminder(bot)
+    edited = await press(bot, reminder, "⏸ Pause for today")
     assert "Paused for the rest of today" in edited.text
     for hour in range(11, 19):
         clock.set(datetime(2026, 11, 23, hour, 0, 5, tzinfo=UTC))
@@ -108,26 +115,18 @@ async def test_pause_for_today_resumes_by_itself(telegram_bot: RunningBot, clock
 
 async def test_another_users_button_changes_nothing(telegram_bot: RunningBot, clock: FakeClock) -> None:
     bot, api = telegram_bot, telegram_bot.api
-    await subscribe_water(bot)
-    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    reminder = await tick_and_get(bot)
-    before = len(api.calls)
-    await api.push_callback(dict(reminder.buttons)["✅ Done"], reminder.result["message_id"], user_id=666)
-    answer = await api.wait_for("answerCallbackQuery", after=before)
+    reminder = await first_reminder(bot)
+    answer = await press(bot, reminder, "✅ Done", "answerCallbackQuery", user_id=666)
     assert "someone else" in answer.params["text"]
     assert api.sent("editMessageText") == []
     assert "Water: 0 today" in await bot.command("/stats")
 
 
 async def test_old_button_expires_politely(telegram_bot: RunningBot, clock: FakeClock) -> None:
-    bot, api = telegram_bot, telegram_bot.api
-    await subscribe_water(bot)
-    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    reminder = await tick_and_get(bot)
+    bot = telegram_bot
+    reminder = await first_reminder(bot)
     clock.advance(days=2)
-    before = len(api.calls)
-    await api.push_callback(dict(reminder.buttons)["✅ Done"], reminder.result["message_id"])
-    answer = await api.wait_for("answerCallbackQuery", after=before)
+    answer = await press(bot, reminder, "✅ Done", "answerCallbackQuery")
     assert "more than a day old" in answer.params["text"]
 
 
