@@ -24,6 +24,13 @@ _FILE_FIELDS = {"group", "entries"}
 _GROUP_FIELDS = {"id", "title"}
 _ABOUT_FIELDS = {"source", "disclaimer", "welcome", "about"}
 _SOURCE_FIELDS = {"title", "credit"}
+_SAFETY_FIELDS = {"label", "crisis", "urgent", "see_doctor", "notes"}
+_MESSAGE_FIELDS = {"title", "body"}
+_NOTE_FIELDS = {"id", "attach", "reminder", "body"}
+SAFETY_FILE = "safety.yaml"
+SPECIAL_FILES = {"about.yaml", SAFETY_FILE}
+# The emergency signs the triage layer tells apart; safety.yaml needs a line for each.
+URGENT_REASONS = ("bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe")
 
 
 class CatalogueError(ValueError):
@@ -66,12 +73,58 @@ class About:
     about: str
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One of Unknot's own safety notes, shown under the entries it is attached to."""
+
+    id: str
+    body: str
+    attach: tuple[str, ...] = ()
+    reminder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """Unknot's own safety text (``content/safety.yaml``): never presented as the article's."""
+
+    label: str
+    crisis: Message
+    urgent: Message
+    reasons: Mapping[str, str]
+    see_doctor: Message
+    notes: tuple[Note, ...]
+
+    def marked(self, body: str) -> str:
+        """A safety text as every reply shows it: under Unknot's own label."""
+        return f"🛡 {self.label}:\n{body}"
+
+
 @dataclass(frozen=True)
 class Catalogue:
     about: About
     groups: tuple[Group, ...]
     entries: Mapping[str, Entry]
     by_command: Mapping[str, Entry] = field(repr=False)
+    safety: Safety = field(repr=False)
+
+    def notes_for(self, entry_id: str) -> list[Note]:
+        return [n for n in self.safety.notes if entry_id in n.attach]
+
+    def reminder_notes(self, kind: str) -> list[Note]:
+        return [n for n in self.safety.notes if n.reminder == kind]
+
+    def with_notes(self, entry_id: str, text: str) -> str:
+        """``text`` followed by the safety notes attached to the entry, each marked as Unknot's."""
+        notes = self.notes_for(entry_id)
+        if not notes:
+            return text
+        return f"{text}\n\n" + self.safety.marked("\n".join(f"• {n.body}" for n in notes))
 
     def topics(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.is_tip]
@@ -138,6 +191,56 @@ def _parse_about(path: Path) -> About:
     )
 
 
+def _message(value: Any, path: Path, name: str) -> Message:
+    if not isinstance(value, dict):
+        raise CatalogueError(path, f"field {name!r} must be a mapping with title and body")
+    _unknown({k: v for k, v in value.items() if k != "reasons"}, _MESSAGE_FIELDS, path, name)
+    return Message(title=_text(value.get("title"), path, name, "title"),
+                   body=_text(value.get("body"), path, name, "body"))
+
+
+def _parse_safety(path: Path, entries: Mapping[str, Entry]) -> Safety:
+    if not path.is_file():
+        raise CatalogueError(path, "missing: Unknot's own safety text (crisis, urgent, notes) lives here")
+    data = _load_yaml(path)
+    _unknown(data, _SAFETY_FIELDS, path, None)
+    urgent_raw = data.get("urgent")
+    urgent = _message(urgent_raw, path, "urgent")
+    reasons_raw = urgent_raw.get("reasons") if isinstance(urgent_raw, dict) else None
+    if not isinstance(reasons_raw, dict):
+        raise CatalogueError(path, "field 'reasons' must map each emergency sign to a line", "urgent")
+    _unknown(reasons_raw, set(URGENT_REASONS), path, "urgent")
+    reasons = {}
+    for reason in URGENT_REASONS:
+        if reason not in reasons_raw:
+            raise CatalogueError(path, f"no line for the emergency sign {reason!r}", "urgent")
+        reasons[reason] = _text(reasons_raw[reason], path, "urgent", reason)
+    notes_raw = data.get("notes")
+    if not isinstance(notes_raw, list):
+        raise CatalogueError(path, "field 'notes' must be a list")
+    notes: list[Note] = []
+    for index, raw in enumerate(notes_raw):
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            raise CatalogueError(path, f"note #{index + 1} needs an id")
+        note_id = raw["id"]
+        _unknown(raw, _NOTE_FIELDS, path, note_id)
+        if any(n.id == note_id for n in notes):
+            raise CatalogueError(path, "duplicate id", note_id)
+        attach = _str_list(raw.get("attach"), path, note_id, "attach")
+        for target in attach:
+            if target not in entries:
+                raise CatalogueError(path, f"attached to unknown entry {target!r}", note_id)
+        reminder = raw.get("reminder")
+        if reminder is not None and reminder not in TIP_KINDS:
+            raise CatalogueError(path, f"reminder must be one of {', '.join(TIP_KINDS)}", note_id)
+        if not attach and reminder is None:
+            raise CatalogueError(path, "a note needs 'attach' or 'reminder'", note_id)
+        notes.append(Note(note_id, _text(raw.get("body"), path, note_id, "body"), attach, reminder))
+    return Safety(label=_text(data.get("label"), path, None, "label"), crisis=_message(data.get("crisis"), path,
+                  "crisis"), urgent=urgent, reasons=reasons,
+                  see_doctor=_message(data.get("see_doctor"), path, "see_doctor"), notes=tuple(notes))
+
+
 def _parse_entry(raw: Any, index: int, path: Path, group_id: str) -> Entry:
     if not isinstance(raw, dict):
         raise CatalogueError(path, f"entry #{index + 1} is not a mapping")
@@ -188,7 +291,7 @@ def load_catalogue(directory: Path | str, reserved_commands: Iterable[str] = ())
     entries: dict[str, Entry] = {}
     by_command: dict[str, Entry] = {}
     groups: list[Group] = []
-    files = sorted(p for p in directory.glob("*.yaml") if p.name != "about.yaml")
+    files = sorted(p for p in directory.glob("*.yaml") if p.name not in SPECIAL_FILES)
     if not files:
         raise CatalogueError(directory, "no content files found")
     for path in files:
@@ -219,7 +322,8 @@ def load_catalogue(directory: Path | str, reserved_commands: Iterable[str] = ())
             entries[entry.id] = entry
             ids.append(entry.id)
         groups.append(Group(group_id, _text(group_raw.get("title"), path, None, "group.title"), tuple(ids)))
-    return Catalogue(about=about, groups=tuple(groups), entries=entries, by_command=by_command)
+    safety = _parse_safety(directory / SAFETY_FILE, entries)
+    return Catalogue(about=about, groups=tuple(groups), entries=entries, by_command=by_command, safety=safety)
 
 
 def default_content_dir() -> Path:
