@@ -14,10 +14,15 @@ from bot.core.catalogue import CatalogueError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unknot", description="Unknot, a back-care chat bot.")
-    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram", "eval"], default="auto",
+    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram", "eval", "triage"],
+                        default="auto",
                         help="auto (default): Telegram if TELEGRAM_BOT_TOKEN is set, else the console; "
-                             "eval FILE: score free-text answers on a JSONL evaluation set")
-    parser.add_argument("file", nargs="?", help="with eval: the JSONL evaluation file")
+                             "eval FILE: score free-text answers on a JSONL evaluation set; "
+                             "triage FILE: score the triage layer on a labelled JSONL set")
+    parser.add_argument("file", nargs="?", help="with eval or triage: the JSONL file")
+    parser.add_argument("--hide-messages", action="store_true", help="triage: print figures only (held-out sets)")
+    parser.add_argument("--cv", type=int, default=0, metavar="K", help="triage: K-fold cross validation")
+    parser.add_argument("--rules-only", action="store_true", help="triage: leave the trained classifier out")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(dotenv=Path(".env"))
@@ -25,12 +30,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     mode = args.mode
-    if mode == "eval":
+    if mode in ("eval", "triage"):
+        if not args.file or not Path(args.file).is_file():
+            print(f"Usage: python -m bot {mode} FILE.jsonl (the file was not found)", file=sys.stderr)
+            return 2
+        if mode == "triage":
+            from bot import triage_eval
+
+            return triage_eval.run(Path(args.file), settings.content_dir, sys.stdout,
+                                   show_messages=not args.hide_messages, folds=args.cv, rules_only=args.rules_only)
         from bot.evaluate import run
 
-        if not args.file or not Path(args.file).is_file():
-            print("Usage: python -m bot eval FILE.jsonl (the file was not found)", file=sys.stderr)
-            return 2
         return run(Path(args.file), settings.content_dir, sys.stdout)
     if args.file:
         parser.error(f"unexpected argument {args.file!r}")

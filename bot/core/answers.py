@@ -1,4 +1,4 @@
-"""Free-text questions: red flags first, then the best-matching content entry, or an honest "no".
+"""Free-text questions: triage first, then the best-matching content entry, or an honest "no".
 
 Ranking is BM25 (``bm25s``) over each topic's title, keywords, article section and body,
 with Snowball stemming (PyStemmer), a synonym table for everyday words, and typo
@@ -16,10 +16,9 @@ import numpy as np
 
 from bot.core.catalogue import Catalogue, Entry
 from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
-from bot.core.redflags import VOCABULARY as FLAG_WORDS
-from bot.core.redflags import Flag, detect
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
+from bot.core.triage import CRISIS, URGENT, VOCABULARY as TRIAGE_WORDS, SentenceModel, Triage, Triager
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
@@ -131,15 +130,15 @@ _POINTER = re.compile(r"/[a-z]")
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    kind: str  # "answer", "urgent", "see_doctor", "out_of_scope"
+    kind: str  # "answer", "crisis", "urgent", "see_doctor", "out_of_scope"
     reply: Reply
     entry: Entry | None = None
     score: float = 0.0
-    flag: Flag | None = None
+    triage: Triage | None = None
 
 
 class AnswerEngine:
-    def __init__(self, catalogue: Catalogue, min_score: float = 1.2) -> None:
+    def __init__(self, catalogue: Catalogue, min_score: float = 1.2, model: SentenceModel | None = None) -> None:
         self.catalogue = catalogue
         self.min_score = min_score
         self.entries = catalogue.topics()
@@ -148,11 +147,12 @@ class AnswerEngine:
         self.retriever.index(documents, show_progress=False)
         doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
         synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
-        self.corrector = Corrector(doc_words | synonym_words | FLAG_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS
+        self.corrector = Corrector(doc_words | synonym_words | TRIAGE_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS
                                    | SYMPTOMS | NOT_TYPOS, protected=common_english())
         self.vocabulary = set(self.retriever.vocab_dict)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
+        self.triager = Triager(self.corrector.correct, model)
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod
@@ -191,8 +191,11 @@ class AnswerEngine:
         return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
 
     def answer(self, message: str) -> Answer:
+        # Triage reads the whole message: a red flag at the end of a long story counts.
+        triage = self.triager.assess(fold(message))
+        if triage is not None and triage.level in (CRISIS, URGENT):
+            return self._alarm(triage)
         corrected, query, folded = self.understand(message)
-        flag = detect(corrected, folded)
         ranked = self.rank(query)
         own = {stem(w) for w in corrected}  # the user's own words, before synonyms
         on_topic = bool(own & self.anchor_stems)
@@ -202,11 +205,10 @@ class AnswerEngine:
         best = ranked[0] if ranked and not off_topic else None
         needed = self.min_score * (0.4 if on_topic else 3.0 if symptom else 6.0)
         confident = best is not None and best[0] >= needed
-        if flag is not None:
-            entry = best[1] if confident and best is not None else self.catalogue.entries.get(flag.entry_id)
-            if flag.level == "urgent":
-                entry = self.catalogue.entries.get(flag.entry_id) or entry
-            return Answer(flag.level, self._flag_reply(flag, entry, query), entry, best[0] if best else 0.0, flag)
+        if triage is not None:  # see a doctor: the note, then the best topic or /doctor
+            entry = best[1] if confident and best is not None else self.catalogue.entries.get("doctor")
+            return Answer(triage.level, self._see_doctor_reply(entry, query), entry, best[0] if best else 0.0,
+                          triage)
         if not confident or best is None:
             return Answer("out_of_scope", self._no_answer())
         score, entry = best
@@ -230,22 +232,31 @@ class AnswerEngine:
     def _entry_reply(self, entry: Entry, query: list[str]) -> Reply:
         text, cut = self._excerpt(entry, query)
         more = f"\n\nMore: /{entry.commands[0]}" if cut else ""
-        return Reply(text=text + more, title=entry.title, buttons=self._buttons(entry))
+        return Reply(text=self.catalogue.with_notes(entry.id, text + more), title=entry.title, buttons=self._buttons(entry))
 
-    def _flag_reply(self, flag: Flag, entry: Entry | None, query: list[str]) -> Reply:
-        if flag.level == "urgent":
-            head = ("⚠️ What you describe can be a sign of something serious. Please get medical help urgently: "
-                    "call a doctor right away, or emergency services if it is severe or getting worse. "
-                    "Don't wait for it to pass.")
-            title = "Get medical help now"
-        else:
-            head = ("Spasms or pain that keep coming back, don't settle or get worse should be checked by a "
-                    "doctor, who can look for an underlying cause.")
-            title = "Worth seeing a doctor"
+    def _alarm(self, triage: Triage) -> Answer:
+        """Crisis: help and nothing else. Urgent: the warning, then what the article says, if anything."""
+        safety = self.catalogue.safety
+        if triage.level == CRISIS:
+            return Answer(CRISIS, Reply(text=safety.marked(safety.crisis.body), title=safety.crisis.title),
+                          triage=triage)
+        sign = safety.reasons.get(triage.reason) or next(n.body for n in safety.notes if n.id == "red-flags")
+        text = safety.marked(f"{safety.urgent.body}\n{sign}")
+        entry = self.catalogue.entries.get(triage.entry_id) if triage.entry_id else None
+        if entry is not None:
+            excerpt, _ = self._excerpt(entry, [])
+            text += f"\n\nWhat the article says ({entry.title}):\n{excerpt}"
+        buttons = self._buttons(entry) if entry is not None else ()
+        return Answer(URGENT, Reply(text=text, title=safety.urgent.title, buttons=buttons), entry, triage=triage)
+
+    def _see_doctor_reply(self, entry: Entry | None, query: list[str]) -> Reply:
+        safety = self.catalogue.safety
+        head = safety.marked(safety.see_doctor.body)
         if entry is None:
-            return Reply(text=head, title=title)
+            return Reply(text=head, title=safety.see_doctor.title)
         text, _ = self._excerpt(entry, query)
-        return Reply(text=f"{head}\n\nWhat the article says ({entry.title}):\n{text}", title=title,
+        text = self.catalogue.with_notes(entry.id, text)
+        return Reply(text=f"{head}\n\nWhat the article says ({entry.title}):\n{text}", title=safety.see_doctor.title,
                      buttons=self._buttons(entry))
 
     def _no_answer(self) -> Reply:

@@ -1,0 +1,605 @@
+"""Triage: the first thing done with every free-text message, over the whole message.
+
+Outcomes, most serious first:
+
+- ``crisis``: thoughts of suicide or self-harm. The reply is help (crisis lines), never content.
+- ``urgent``: an emergency sign (bladder or bowel control, saddle numbness, legs or a foot that
+  fail, numbness, chest pain or breathlessness with back pain, tearing pain, fever, a fall or
+  an accident, sudden severe pain).
+- ``see_doctor``: spasms or pain that keep coming back, get worse or last for weeks.
+
+Two layers decide. Rules read each sentence on folded, typo-corrected words, skip what is
+negated ("no fever", "not numb") and keep general questions ("can a fall hurt my back?") as
+questions. A small trained classifier (``bot/core/triage_model.py``) reads the same sentences
+and can raise crisis or urgent for wording no rule names; it never lowers what a rule found.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+CRISIS = "crisis"
+URGENT = "urgent"
+SEE_DOCTOR = "see_doctor"
+LEVELS = (CRISIS, URGENT, SEE_DOCTOR)
+
+# The article entry that goes with each emergency sign (None: the article has nothing on it).
+REASON_ENTRIES: dict[str, str | None] = {
+    "bladder": "pinched", "saddle": "pinched", "legs": "pinched", "numbness": "pinched", "chest": None,
+    "tearing": None, "fever": "infection", "trauma": "injury", "severe": "doctor",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    level: str  # crisis, urgent or see_doctor
+    reason: str  # crisis, an urgent reason (REASON_ENTRIES), "unspecified" or "recurring"
+    source: str = "rules"  # "rules" or "model"
+
+    @property
+    def entry_id(self) -> str | None:
+        if self.level == SEE_DOCTOR:
+            return "doctor"
+        return REASON_ENTRIES.get(self.reason) if self.level == URGENT else None
+
+
+class SentenceModel(Protocol):
+    """Scores one sentence: the probability of each level in ``LEVELS``."""
+
+    def scores(self, sentences: list[str]) -> list[dict[str, float]]: ...
+
+
+# -- words ----------------------------------------------------------------------------------
+NEGATORS = frozenset("""
+no not without never nor dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt neither none zero
+denies deny aint cannot
+""".split())
+# Words that end a negation's reach: "no fever but my legs are numb".
+SCOPE_BREAKERS = frozenset("but though although however except yet apart besides".split())
+NEGATION_REACH = 5
+
+QUESTION_START = frozenset("""
+can could would will does do did is are should may might what whats how hows why when which whens
+""".split())
+# Words that turn a question into a report of what is happening now ("could it be my disc,
+# my legs went numb this morning").
+REPORT_MARKERS = frozenset("""
+yesterday today tonight now currently since ago morning lately recently started starting suddenly just
+still keeps keep kept been went gone weeks days hours last
+""".split())
+REPORT_PHRASES = re.compile(
+    r"\b(i (have|had|am|was|got|fell|cant|can not|feel|felt|woke|think|keep|cannot)|im|ive|my (legs?|feet|foot|"
+    r"bladder|back|chest) (is|are|feels?|felt|went|has|have|keeps?))\b")
+
+PAIN = frozenset("""
+back spine spinal neck pain painful pains hurt hurts hurting sore ache aches aching achy spasm spasms spasming
+cramp cramps cramping tender stiff agony sciatica lumbar
+""".split())
+BODY_LOW = frozenset("""
+leg legs knee knees foot feet thigh thighs calf calves ankle ankles toes toe shin shins
+""".split())
+ARMS = frozenset("arm arms hand hands finger fingers".split())
+SADDLE = frozenset("""
+groin crotch genitals genital privates private bum butt buttock buttocks bottom saddle perineum anus vagina
+penis scrotum testicles
+""".split())
+NUMB = frozenset("numb numbness numbed unfeeling tingling tingly tingle".split())
+WEAK = frozenset("""
+weak weakness weaker buckling buckle buckles buckled collapse collapsing collapsed paralysed paralyzed
+paralysis dragging wobbly useless floppy
+""".split())
+FEVER = frozenset("fever feverish fevers chills shivering shivers rigors febrile sweats".split())
+SEVERE = frozenset("""
+unbearable excruciating agony agonizing agonising intolerable unbearably unendurable
+""".split())
+SYMPTOM = PAIN | frozenset("""
+twitch twitching tight tightness knot knots episode episodes flare flares flareups attacks attack
+""".split())
+TRAUMA = frozenset("""
+accident crash crashed crashing collision collided fall fell fallen falling tumble tumbled whiplash tackled
+rearended knocked
+""".split())
+INCONTINENCE = frozenset("incontinence incontinent".split())
+BLADDER = frozenset("""
+urine urinate urinating urination pee peeing peed bladder bowel bowels poop pooping pooped stool stools
+wee weeing weed faeces feces poo pooed
+""".split())
+CONTROL_LOSS = frozenset("""
+control controlling hold holding leak leaked leaking leaks lost loss cant cannot unable wet
+""".split())
+
+
+COLD_CONTEXT = frozenset("cold shower showers ice icy pool swim swimming sea winter weather outside aircon snow".split())
+# Subjects that stand for the pain in "it keeps coming back", "this is getting worse".
+SUBJECTS = frozenset("it its this thing they them".split())
+
+
+def _rx(*patterns: str) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
+
+
+_MY = r"(my |both |both my |one |one of my |either |the )?"
+_CANT = r"(cant|cannot|can not|couldnt|could not|unable to|not able to|no longer able to|can no longer|can barely)"
+
+CRISIS_PHRASES = _rx(
+    r"\bsuicid\w*", r"\bunalive\w*", r"\bsewerslide\b", r"\bkms\b",
+    r"\b(kill|killing|killed|hang|hanging|shoot|shooting|drown|poison|poisoning) (my ?self|me self)\b",
+    r"\b(end|ending|ended|take|taking|took) (my|my own) life\b",
+    r"\b(end|ending|finish|finishing) (it|it all|everything|things|this life)( all)?( for good| now| tonight)?$",
+    r"\b(end|ending|finish|finishing) (it|it all|everything|things) (for good|now|tonight|once and for all)\b",
+    r"\bend it all\b", r"\bput an end to (it|my|everything|myself)\b",
+    r"\b(want|wanna|wanted|wish|wishing|going|ready|plan|planning|thinking about|thought about) (to )?die\b",
+    r"\b(want|wanna|wish) (i|to) (was|were|be) dead\b", r"\bwish i (was|were|wasnt|werent) (dead|alive|born|here)\b",
+    r"\bwish i (could )?(would|could)? ?(just )?(not wake|never wake|die|disappear)\b",
+    r"\b(better off|be better) (dead|without me|if i (was|were|wasnt|werent) (here|around|gone|alive))\b",
+    r"\b(no|any|nothing to|no more) (reason|point|purpose) (to|in|of) (live|living|go on|going on|carry on|"
+    r"carrying on|being alive|staying alive|life)\b",
+    r"\b(no|any|nothing to|no more) (reason|point|purpose) (to|in|of) (keep|go on|carry on) (living|going|on)\b",
+    r"\b(thinking|think|thought|dream\w*|fantasi\w*) (about|of) (just )?(jumping|stepping off|swerving|crashing|"
+    r"driving into|hanging|drowning|overdosing|cutting|not waking|ending|dying)\b",
+    r"\b(dont|do not|no longer|not) (want|wanna|wish) (to )?(live|be alive|be here|exist|go on|wake up|be around|"
+    r"carry on|keep going|keep living)( anymore| any more)?\b",
+    r"\b(cant|cannot|can not) (go on|keep going|carry on|take (it|this|this pain|the pain|much more|any more|"
+    r"anymore)) (anymore|any more|like this|much longer|living like this)\b",
+    r"\b(life|living) (is not|isnt|aint|not) worth( it| living)?\b", r"\bnot worth living\b",
+    r"\b(hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving) (my ?self|myself)\b",
+    r"\bself ?(harm|harming|injury|injure)\b",
+    r"\b(overdos\w*|od ing|od on)\b",
+    r"\b(take|taking|swallow|swallowing|down|downing) (all|the whole|a whole|every one of) (of )?(my |the |these |"
+    r"those )?(pills|tablets|meds|bottle|pack|packet|box)\b",
+    r"\b(jump|jumping) (off|in front of|from) (a |the |my )?(bridge|roof|building|train|balcony|cliff)\b",
+    r"\b(in front of|under) a (train|bus|truck)\b",
+    r"\b(rather|prefer to|prefer) (be dead|die|not exist|not be alive|not be here)\b",
+    r"\bgive up on (life|living|everything)\b",
+    r"\bno (way|point) (out|going on|living)\b",
+    r"\b(thoughts?|thinking|ideas?) (of|about) (death|dying|ending|killing|suicide|not being here)\b",
+    r"\b(disappear|vanish|sleep|go to sleep) (forever|for good|and never wake up|and not wake up)\b",
+    r"\b(never|not) wake up( again)?\b.*\b(wish|want|hope|pray|better)\b",
+    r"\b(wish|want|hope|pray)\b.*\b(never|not) wake up\b",
+    r"\b(goodbye|say goodbye|saying goodbye) (to everyone|forever|world|cruel world)\b",
+    r"\bwrote (a|my) (note|letter|will) (for|to) (my )?(family|kids|wife|husband|everyone)\b",
+)
+
+BLADDER_PHRASES = _rx(
+    r"\b(wet|wetting|wetted|peeing|peed|pee|pissing|pissed|soiled|soiling|soil|pooing|pooed|pooping|pooped|shat|"
+    r"shit|sh t|messed|messing|leaked|leaking) (my ?self|my pants|my trousers|my underwear|my knickers|the bed|"
+    r"my bed)\b",
+    _CANT + r" (to )?(hold|control|stop|feel) (my |the )?(pee|wee|urine|bladder|bowels?|poo|poop|stool|it in)\b",
+    _CANT + r" (to )?(pee|wee|urinate|go to the (toilet|loo|bathroom)|empty my bladder)\b",
+    r"\b(lost|losing|lose|loss of|no|zero|without) (any )?(bladder|bowel|toilet) (control|function|sensation)\b",
+    r"\b(lost|losing|lose|loss of|no) (all )?(control|feeling|sensation) (of|over|in) (my )?(bladder|bowels?|"
+    r"pee|wee|urine|toilet)\b",
+    r"\b(cant|cannot|dont|didnt|doesnt|couldnt) (feel|tell|know) (when|if) (i|im) (need|needing|have|going) "
+    r"(to )?(pee|wee|go|poo|poop|urinate)\b",
+    r"\b(havent|have not|hasnt|not) (peed|weed|urinated|been able to pee|been able to urinate)\b",
+    r"\b(trouble|problems?|difficulty|struggling|hard|cant) (controlling|to control|with|holding) (my )?"
+    r"(bladder|bowels?|urination|pee|wee|urine)\b",
+    r"\b(leak|leaking|leaks|dribbling|dribble) (urine|pee|wee|poo)\b",
+    r"\b(accidents?) (with|in) (my )?(pants|bladder|bowels?)\b",
+)
+SADDLE_PHRASES = _rx(
+    r"\b(numb|numbness|no feeling|cant feel anything|tingling|pins and needles|dead) (down there|between my legs|"
+    r"in my (privates|private parts|crotch|groin|genitals|bum|butt|bottom|backside|inner thighs?|saddle area)|"
+    r"around my (privates|private parts|crotch|groin|genitals|bum|butt|bottom|backside|anus|inner thighs?))\b",
+    r"\b(down there|between my legs|my (privates|private parts|crotch|groin|genitals|bum|butt|bottom|backside|"
+    r"inner thighs?)) (is|are|feels?|felt|went|has gone|gone|going|been)( a bit| kind of| sort of| all| totally)?"
+    r" (numb|dead|tingly|tingling)\b",
+    _CANT + r" feel (anything )?(down there|between my legs|my (privates|private parts|crotch|groin|genitals|bum|"
+    r"butt|bottom|backside|inner thighs?)|it when i wipe|toilet paper|myself when i wipe)\b",
+    r"\bsaddle (numbness|anaesthesia|anesthesia|area)\b",
+)
+LEG_PHRASES = _rx(
+    _CANT + r" (move|lift|feel|bend|use|control|wiggle|stand on|put weight on) " + _MY
+    + r"(legs?|feet|foot|toes|knees?)\b",
+    _CANT + r" (walk|stand|stand up|get up|get out of bed|lift my foot|lift my toes)\b",
+    r"\b(legs?|knees?) (keeps? |kept )?(giving|give|gave|gives|buckling|buckled|buckles|collapsing|collapsed|"
+    r"went|going) (way|out|from under me|under me|floppy|weak|dead|limp)\b",
+    r"\b(legs?|knees?) (wont|cant|can not|cannot|dont|wouldnt|arent|isnt|doesnt) (hold|support|carry|work|move|"
+    r"respond|listen)\b",
+    r"\b(lost|losing|lose|no|zero|loss of) (all )?(the )?(strength|power|control|movement|use|function) (in|of) "
+    + _MY + r"(legs?|feet|foot)\b",
+    r"\bfoot ?drop\b", r"\b(dragging|drag|drags|dragged|slapping|flopping|floppy) (my )?(foot|feet|leg|toes)\b",
+    r"\b(foot|feet|toes) (keeps? |kept )?(dragging|drags|slapping|flopping|dropping|catching|wont lift|cant lift|"
+    r"wont come up|doesnt lift|wont move|cant move)\b",
+    r"\b(legs?|feet|foot) (are|is|feel|feels|went|gone|going) (paralysed|paralyzed|dead|limp|useless|floppy)\b",
+    r"\b(paralysed|paralyzed|paralysis)\b",
+)
+NUMB_PHRASES = _rx(
+    r"\b(lost|losing|lose|no|without) (all )?(the )?(feeling|sensation) in " + _MY
+    + r"(legs?|feet|foot|toes|arms?|hands?|fingers)\b",
+    _CANT + r" feel " + _MY + r"(legs?|feet|foot|toes|arms?|hands?|fingers)\b",
+    r"\bpins and needles\b.*\b(legs?|feet|foot|arms?|hands?)\b",
+    r"\b(legs?|feet|foot|toes|arms?|hands?|fingers) (is|are|feels?|felt|went|gone|going|keeps? going|been)"
+    r"( really| totally| completely| all| a bit)? (numb|dead|tingly|tingling)\b",
+)
+CHEST_PHRASES = _rx(
+    r"\bchest (pain|pains|hurts|hurting|ache|aches|aching|tightness|tight|pressure|heaviness|heavy|squeezing|"
+    r"crushing|burning|discomfort)\b",
+    r"\b(pain|pains|ache|aching|pressure|tightness|tight|heaviness|squeezing|crushing|hurts|hurting) (in|on|across|"
+    r"around|through|into|to|towards|toward) (my |the )?(chest|jaw|left arm|breastbone|sternum)\b",
+    r"\b(radiat|spread|shoot|travel|mov|go|goes|went)\w* (in)?to (my |the )?(chest|jaw|left arm)\b",
+    r"\b(short|shortness) (of )?breath\b", r"\bbreathless\w*\b", r"\bout of breath\b",
+    _CANT + r" (breathe|breath|catch my breath|get (a|my) breath)\b",
+    r"\b(struggling|struggle|hard|difficult|difficulty|trouble|problems?|pain|hurts?) (to |when |with )?"
+    r"(breathe|breathing|breath)\b",
+    r"\b(heart attack|cardiac)\b",
+)
+TEARING_PHRASES = _rx(
+    r"\b(tearing|ripping|ripped|torn|rip|shredding) (pain|sensation|feeling)\b",
+    r"\b(like|as if|as though) (something|my back|my chest|it|i)( is| was|s|m)? (being )?(tearing|ripping|torn|"
+    r"ripped|being torn|being ripped|splitting|split) ?(open|apart|in half|in two)?\b",
+    r"\b(tearing|ripping) (through|in|across|down|between) (my )?(back|chest|shoulder|spine)\b",
+    r"\b(torn|ripped) (in half|apart|in two)\b",
+)
+FEVER_PHRASES = _rx(
+    r"\b(high|running a|have a|got a|with a) (temp|temperature)\b",
+    r"\b(temp|temperature) (of |is |was |at )?(3[89]|4[01]|10[0-5])\b",
+    r"\b(3[89]|4[01]|10[0-5])( [0-9])? ?(c|f|degrees)\b",
+    r"\bnight sweats\b", r"\b(hot and cold|burning up)\b",
+)
+TRAUMA_PHRASES = _rx(
+    r"\b(hit by a (car|bike|truck|bus|cyclist|van|motorbike)|rear ?ended|t ?boned|(car|bike|motorbike|motorcycle|"
+    r"road|traffic|skiing|work) (crash|accident|collision|smash))\b",
+    r"\b(after|since) (a|an|my|the|that) (bad |nasty |big |serious |hard |little |small )?(fall|crash|accident|"
+    r"collision|tumble|wreck)\b",
+    r"\b(fell|fallen|falling|slipped|tripped|tumbled|came off|come off|thrown|was thrown|got thrown|flew) (off|down|"
+    r"from|on|onto|over|out of|of|backwards?|hard|flat)\b",
+    r"\b(fell|fallen) (and|n)\b", r"\b(took|had|take) a (bad |nasty |big |hard |serious )?(fall|tumble|spill)\b",
+    r"\b(car|road|traffic) (accident|crash|collision)\b", r"\bwhiplash\b",
+    r"\b(got|was|been|were) (hit|tackled|knocked over|knocked down|run over|struck|kicked|punched|thrown)\b",
+    r"\bi (crashed|fell|slipped|tripped|collided)\b",
+)
+SEVERE_PHRASES = _rx(
+    r"\b(eleven|11) out of (ten|10)\b",
+    r"\bsudden(ly)? (and )?(severe|intense|extreme|horrible|terrible|unbearable|excruciating|crippling|"
+    r"agonizing|agonising)\b",
+    r"\b(severe|intense|extreme|excruciating)\b.*\b(sudden|suddenly|out of nowhere|out of the blue)\b",
+    r"\b(sudden|suddenly|out of nowhere|out of the blue)\b.*\b(severe|intense|extreme|excruciating)\b",
+    r"\b(cant|cannot) (bear|stand|take|handle|cope with) (it|the pain|this pain|this)( any more| anymore)?\b",
+    r"\b(screaming|crying out|passing out|passed out|blacked out|fainted|fainting) (in|from|with|because of) "
+    r"(the )?pain\b",
+)
+RECURRING_PHRASES = _rx(
+    r"\bkeeps? (on )?(coming back|happening|recurring|returning|coming|cramping|spasming|seizing|locking|hurting|"
+    r"flaring|going into spasm|getting worse|happening again)\b",
+    r"\b(every|each) (day|night|morning|week|month)\b", r"\beveryday\b", r"\bdaily\b", r"\ball the time\b",
+    r"\bconstant(ly)?\b", r"\bagain and again\b", r"\bover and over\b", r"\brecurr?(ing|ent|s|ed)?\b",
+    r"\bfrequent(ly)?\b", r"\bregular(ly)?\b", r"\bso often\b", r"\bmore often\b",
+    r"\b(wont|doesnt|dont|isnt|arent|never|not|hasnt|havent|has not|have not) (seem to |seems to |ever |really "
+    r"|fully |completely )?(go(ing)?|went|gone) away\b",
+    r"\b(not|isnt|arent|never|hasnt|havent) (getting|got|gotten) (any )?better\b",
+    r"\b(getting|got|gotten|becoming|grown|grow|grows|gets) (worse|more painful|more frequent)\b", r"\bworsening\b",
+    r"\bworse (and worse|every|each|than (last|before))\b",
+    r"\b(for|over|past|last|after|almost|nearly) (the )?(several |a few |few |many |two |three |four |five |six |"
+    r"2 |3 |4 |5 |6 |8 |a couple of |couple of |couple )?(weeks|months|years)\b",
+    r"\bstill (hurts?|there|spasming|cramping|painful|sore)\b", r"\bpersist(ent|s|ing)?\b",
+    r"\b(wont|doesnt|dont|never) (settle|stop|ease|let up|improve|heal)\b",
+    r"\bnot (settling|stopping|resolving|easing|improving|healing)\b", r"\bunresolved\b",
+    r"\b(no|not any|none the) better\b",
+    r"\b(been|had it|having it|had this|dealing with (it|this)|suffering) (for )?(a |about |over |almost |nearly )?"
+    r"(\d+|two|three|four|five|six|seven|eight|several|a few|few|many) (weeks|months|years)\b",
+    r"\bevery (few|couple of|other|single) (days?|weeks?|hours?)\b",
+    r"\b(second|third|fourth|fifth|sixth|\d+(st|nd|rd|th)) time\b",
+    r"\b(\d+|two|three|four|five|six|several|many) times (this|a|in the last|in the past) (week|month|year)\b",
+)
+
+CRISIS_PHRASES += _rx(
+    r"\b(wont|will not|wouldnt|not going to|may not|might not) be (around|here|alive)( for)? (much longer|long|"
+    r"anymore|any more|tomorrow|next week|for much longer)\b",
+    r"\b(not|stop|stopped) (being|be) (here|around|alive)( anymore| any more)?\b",
+    r"\b(easier|better|happier|fine|okay|ok|be ok|be okay)( off)?( for (everyone|everybody|them|him|her|my family|"
+    r"the kids))? (if|when) (im|i am|i was|i were|i wasnt|i werent|i m) (not |no longer )?(around|here|alive|gone|"
+    r"dead|with someone else|out of the picture)\b",
+    r"\b(better off|be better) with (someone|somebody) (else|who isnt)\b",
+    r"\b(hope|hoping|so that|so|enough that|enough to|would it take to|pray|praying|wish) (i |to )?(just )?"
+    r"(wouldnt|dont|wont|would not|never|not|didnt|do not) wake up\b",
+    r"\b(ways?|how|best way|easiest way|quickest way|painless way) to (die|end it|end my life|kill|do it|not wake up)\b",
+    r"\bwhats the point( of| in)? (going on|living|carrying on|life|it all|anything|trying|being alive|fixing|"
+    r"getting better)\b",
+    r"\b(dont|do not|cant|cannot|can not|no longer) see (the |any )?point (in|of) (carrying on|going on|living|"
+    r"life|being here|anything|it all|trying)\b",
+    r"\bwhats the point\b.*\b(going on|live|living|carrying on|around much longer|alive)\b",
+    r"\b(jump|jumping|jumped|step|stepping|stepped|throw myself|throwing myself|threw myself|drive|driving|swerve|"
+    r"swerving|crash|crashing) (off|into|in front of|from|over) (a|the|my|that|this)? ?(bridge|roof|building|"
+    r"train|balcony|cliff|tree|wall|truck|lorry|car park|multi storey|ledge|window|motorway|traffic|edge)\b",
+    r"\b(got|have|bought|ive got|found|tied) (the |a )?(rope|noose)\b",
+    r"\b(started|been|keep|kept|am|im) cutting (again|myself|my)\b", r"\bcutting again\b",
+    r"\bcut (my|myself|into my) ?(arms?|wrists?|thighs?|legs?|skin|stomach)?\b(?! (hair|nails|food|toenails))",
+    r"\b(hold|holding|held|have|had) the (kitchen )?(knife|blade|razor)\b.*\b(think|thinking|thought)\b",
+    r"\b(giving|give|gave|given) (my |all my )?(stuff|things|belongings|possessions) away\b",
+    r"\b(giving|give|gave|given) away (my |all my )?(stuff|things|belongings|possessions)\b",
+    r"\b(goodbye|suicide|farewell|last) (letters?|notes?|messages?)\b",
+    r"\b(saved|saving|stockpil\w*|hoard\w*|collect\w*|stash\w*|bought|buying) (up )?(a lot of |lots of |loads of |"
+    r"enough |all |some |my |up my )?(pills|tablets|meds|medication|oxy\w*|painkillers|sleeping pills|"
+    r"paracetamol|tramadol|codeine|opioids)\b.*\b(what (im|i am) going to do|enough|plan|for good|so nobody|"
+    r"just in case|what its for|night)\b",
+    r"\b(take|taking|swallow|swallowing|down) (them|the tablets|the pills|it|the lot|those) all( at once)?\b",
+    r"\b(take|taking|swallow) (enough|the lot|too many on purpose)\b",
+    r"\b(pills|tablets) (all )?lined up\b",
+    r"\b(dead weight|a burden|burden) (to|on|for) (everyone|everybody|literally everyone|my family|him|her|them|"
+    r"my kids|my husband|my wife|people)\b",
+    r"\blet nature take its course\b", r"\b(look|looked|looks) like an accident\b",
+    r"\b(cant|cannot|can not|dont) see (a|any) way out\b", r"\bno way out\b",
+    r"\b(saved|saving|stockpil\w*|hoard\w*|stash\w*) (up )?(\w+ ){0,2}(pills|tablets|meds|medication|oxy\w*|"
+    r"painkillers|paracetamol|tramadol|codeine|opioids|morphine)\b.*\bwhat (im|i am) (going|gonna) (to )?do\b",
+    r"\b(made|make|making) my peace\b.*\b(plan|goodbye|go|leave)\b", r"\bgot a plan\b",
+    r"\b(want|wanna|need) (it|everything|this|the pain|all of it) (all )?to (stop|end) (forever|for good|"
+    r"permanently)\b",
+    r"\b(not|dont|do not) (want|wanna) to (keep doing|do) (life|this anymore|this any more)\b",
+    r"\bkeep doing life\b", r"\b(done|finished) with (life|living|everything|it all)\b",
+    r"\bdont want to be alive\b", r"\bwish i (could )?(just )?(go to sleep|sleep) (forever|and never)\b",
+)
+LEG_PHRASES += _rx(
+    _CANT + r" (really |properly |fully |even )?(move|lift|raise|feel|bend|use|control|wiggle|stand on|"
+    r"put weight on|pick up|point) (\w+ ){0,6}(legs?|feet|foot|toes|knees?)\b",
+    r"\b(foot|feet|toes|leg) (just )?(flops|flopping|slaps|drops|dangles)\b",
+)
+SADDLE_PHRASES += _rx(
+    _CANT + r" (really |properly |fully |even )?feel (\w+ ){0,3}(bum|butt|bottom|backside|groin|crotch|genitals|"
+    r"privates|private parts|down there|between my legs|inner thighs?)\b",
+    r"\bwip(e|ing)\b.*\b(cant|cannot|can not|couldnt|dont|didnt) feel\b",
+    r"\b(cant|cannot|can not|couldnt|dont|didnt) feel (anything|it|a thing)\b.*\bwip(e|ing)\b",
+    r"\bnumb\w*\b.*\b(privates|private parts|crotch|groin|genitals|inner thighs?|down there|between my legs|"
+    r"saddle)\b",
+)
+CHEST_PHRASES += _rx(
+    r"\bchest (feels?|feeling|is|was|going|gets|getting|keeps)( so| really| very| all| a bit| kind of)? (tight|"
+    r"heavy|painful|sore|crushed|squeezed|weird|funny)\b",
+    r"\bbreathing (is |be |feels? |getting |gets |has been )?(so |really |very |a bit )?(short|shallow|hard|"
+    r"difficult|laboured|labored|tight|painful|funny|weird)\b",
+)
+TRAUMA_PHRASES += _rx(
+    r"\b(took|taken|take|had|got) a (\w+ )?(hit|knock|blow|bang|tackle|whack|smack|wipeout|wipe out)\b",
+    r"\b(came|come|fell|thrown|flew|fallen|knocked) off (my |the |a |his |her )?(bike|horse|motorbike|ladder|roof|"
+    r"scooter|board|skateboard|chair|stairs|wall|trampoline|handlebars|bed|step|steps|stool|table|quad|bmx)\b",
+    r"\bover the handlebars\b", r"\b(down|off) (the|a|some) (stairs|steps|ladder)\b",
+    r"\b(hit|crashed|smashed|slammed|landed) (my )?(back|spine|tailbone|coccyx|head) (on|against|into)\b",
+)
+SEVERE_PHRASES += _rx(
+    r"\b10 (out of )?10\b", r"\b(cant|cannot|can not) stop (screaming|crying out|shaking from the pain)\b",
+    r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
+)
+RECURRING_PHRASES += _rx(
+    r"\bstill (isnt|is not|not|hasnt|has not|havent|aint) (right|better|gone|healed|settled|fixed|improved)\b",
+    r"\b(been|for|over|nearly|almost|about) (a|one|over a|more than a) (month|year)( and a half)?\b",
+    r"\b(happened|happening|happens|spasmed|spasming|seized|seizing|went|gone|goes|locked|locking|cramped|"
+    r"cramping|flared|flaring|hurting|out|twinged|pulled) (up )?again\b",
+    r"\bsame (spot|place|thing|pain) (again|as last)\b", r"\b(same as|like) last (time|month|week|year)\b",
+    r"\bgetting (steadily |progressively |gradually |slowly |much |even |a lot )?(worse|stronger|longer|closer|"
+    r"more frequent|more often|more painful|harder)\b",
+    r"\b(longer|worse|stronger|closer together) (each|every) time\b", r"\bcloser together\b",
+    r"\b(second|third|fourth|fifth|sixth|\d+(st|nd|rd|th)) (time|flare|flare up|spasm|episode|attack|one)\b",
+    r"\b(twice|three times|four times|\d+ times|once) (a|per|every) (week|month|day|fortnight)\b",
+    r"\bstill (climbing|rising|increasing|going up|spreading)\b",
+    r"\bworse than (yesterday|before|last (time|week|month)|the day before|ever)\b",
+    r"\bsince (before |last |early |late |mid )?(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|christmas|xmas|easter|summer|winter|spring|autumn|new year|the summer|the spring|"
+    r"the winter|last year)\b",
+    r"\bon and off for\b", r"\b(arent|isnt|not|no longer|stopped) (touching|helping|working)\b",
+)
+_OVERDOSE_NOT_DRUG = re.compile(r"\boverdos\w* on (?!(pills|tablets|meds|medication|painkillers|paracetamol|"
+                                r"tylenol|oxy\w*|opioids|insulin|sleeping|my))")
+
+# "slipped a disc", "fell asleep", "the fall" (autumn): not falls.
+_NOT_TRAUMA = re.compile(
+    r"\b(slipped|slip|slipping) (a |my )?(disc|disk)|\bfell asleep\b|\bfall(ing)? asleep\b|"
+    r"\b(this|last|next|in the|in|every|the) (fall|autumn)\b(?! (on|off|down|from|onto|over))|\bfall (season|semester)\b|"
+    r"\bhair (fall|falling)\b|\bfall(en|ing|s)? (apart|behind|in love)\b")
+_GENERAL_QUESTION = re.compile(r"\b(is it possible|wondering (if|whether)|i wonder|in general|(warning )?signs of|"
+                               r"symptoms of|what (if|are|is))\b")
+# Words that open a new clause; a general question is judged clause by clause.
+CLAUSE_STARTS = frozenset("and also plus but or so then".split())
+# A clause about something long past ("years ago", "back in 2015") or one followed by "that's gone".
+_PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?) ago|"
+                   r"ages ago|long ago|"
+                   r"last (year|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
+                   r"as a (kid|child|teen|teenager)|when i was (young|a kid|younger|little|a child))\b")
+PRESENT_MARKERS = frozenset("now today currently still since yesterday tonight again but suddenly".split())
+_RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since)? ?"
+                       r"(totally |completely |all |long |fully )?(gone|fine( now)?|cleared( up)?|resolved|"
+                       r"better( now)?|over|recovered|healed)\b")
+_TOKEN = re.compile(r"[a-z0-9]+|,")
+_SENTENCE = re.compile(r"[.!?;\n]+|\s[-–]\s")
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence's words with, for each word, whether it is negated, inside a general
+    question ("can a fall hurt your back?") or inside a past, resolved event ("years ago")."""
+
+    words: list[str]
+    negated: list[bool]
+    asked: list[bool]
+    past: list[bool]
+    text: str
+    starts: list[int]  # character offset of each word in ``text``
+
+    def _live(self, i: int, questions: bool) -> bool:
+        return not self.negated[i] and not self.past[i] and (questions or not self.asked[i])
+
+    def has(self, vocabulary: frozenset[str], questions: bool = False) -> bool:
+        """A word of ``vocabulary`` is here, not negated, not past and (unless ``questions``)
+        not inside a general question."""
+        return any(w in vocabulary and self._live(i, questions) for i, w in enumerate(self.words))
+
+    def match(self, patterns: list[re.Pattern[str]], questions: bool = False) -> bool:
+        """A pattern matches where a live word starts and no negation stands just before it."""
+        for pattern in patterns:
+            for found in pattern.finditer(self.text):
+                index = bisect.bisect_right(self.starts, found.start()) - 1
+                before = self.words[max(0, index - 3): index]
+                if any(w in NEGATORS for w in before) and not NEGATORS & set(found.group(0).split()):
+                    continue
+                if self.past[index] or (self.asked[index] and not questions):
+                    continue
+                return True
+        return False
+
+
+def split_sentences(folded: str, correct: Callable[[str], str]) -> list[Sentence]:
+    sentences = []
+    for part in _SENTENCE.split(folded):
+        # Commas end clauses and negations: remember where they stood.
+        words: list[str] = []
+        comma_before: set[int] = set()
+        for token in _TOKEN.findall(part):
+            if token == ",":
+                comma_before.add(len(words))
+            else:
+                words.append(correct(token))
+        if not words:
+            continue
+        negated = [False] * len(words)
+        reach = 0
+        for i, word in enumerate(words):
+            if i in comma_before or word in SCOPE_BREAKERS:
+                reach = 0
+            if word in SCOPE_BREAKERS:
+                continue
+            if word in NEGATORS:
+                reach = NEGATION_REACH
+            elif reach:
+                negated[i] = True
+                reach -= 1
+        text = " ".join(words)
+        starts, offset = [], 0
+        for word in words:
+            starts.append(offset)
+            offset += len(word) + 1
+        asked = [False] * len(words)
+        past = [False] * len(words)
+        ranges = _split_at(words, comma_before)
+        gone = False
+        for n, (a, b) in enumerate(ranges):
+            clause = words[a:b]
+            clause_text = " ".join(clause)
+            question = (clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
+                and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
+            following = " ".join(words[ranges[n + 1][0]: ranges[n + 1][1]]) if n + 1 < len(ranges) else ""
+            # A past event reaches the clauses after it ("… last year and had numbness") until
+            # something brings the story back to now.
+            if set(clause) & PRESENT_MARKERS or a in comma_before:
+                gone = False
+            gone = gone or _PAST.search(clause_text) is not None or _RESOLVED.search(following) is not None
+            for i in range(a, b):
+                asked[i] = question
+                past[i] = gone
+        sentences.append(Sentence(words, negated, asked, past, text, starts))
+    return sentences
+
+
+def _split_at(words: list[str], comma_before: set[int]) -> list[tuple[int, int]]:
+    bounds = [0]
+    for i, word in enumerate(words):
+        if i and i - bounds[-1] >= 2 and (i in comma_before or word in CLAUSE_STARTS):
+            bounds.append(i)
+    bounds.append(len(words))
+    return list(itertools.pairwise(bounds))
+
+
+def _urgent_reason(s: Sentence, message_pain: bool) -> str | None:
+    """The emergency sign in one sentence, if any. ``message_pain``: the message mentions back pain."""
+    if s.match(BLADDER_PHRASES) or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS)):
+        return "bladder"
+    if s.match(SADDLE_PHRASES) or (s.has(NUMB) and s.has(SADDLE)):
+        return "saddle"
+    if s.match(LEG_PHRASES) or (s.has(WEAK) and s.has(BODY_LOW)):
+        return "legs"
+    if s.match(NUMB_PHRASES) or (s.has(NUMB) and s.has(BODY_LOW | ARMS)):
+        return "numbness"
+    if s.match(CHEST_PHRASES) and message_pain:
+        return "chest"
+    if s.match(TEARING_PHRASES):
+        return "tearing"
+    cold = bool(set(s.words) & COLD_CONTEXT)
+    if (s.has(FEVER - ({"chills", "chill", "shivering", "shivers"} if cold else set())) or s.match(FEVER_PHRASES)) \
+            and message_pain:
+        return "fever"
+    if not _NOT_TRAUMA.search(s.text) and (s.match(TRAUMA_PHRASES) or (s.has(TRAUMA) and message_pain)):
+        return "trauma"
+    if s.match(SEVERE_PHRASES) or (s.has(SEVERE) and message_pain):
+        return "severe"
+    return None
+
+
+class Triager:
+    """Decides the triage outcome of a whole message (any length the platform allows)."""
+
+    def __init__(self, correct: Callable[[str], str] = str, model: SentenceModel | None = None,
+                 thresholds: dict[str, float] | None = None) -> None:
+        self.correct = correct
+        self.model = model
+        self.thresholds = thresholds or {CRISIS: 0.5, URGENT: 0.7}
+
+    def rules(self, folded: str) -> Triage | None:
+        """Rules over the words as typed, then over the typo-corrected words: a correction can
+        both reveal a sign ("numbb" → "numb") and hide one ("swerving" → "sweating")."""
+        as_typed = split_sentences(folded, str)
+        corrected = split_sentences(folded, self.correct)
+        for sentences in (as_typed, corrected):
+            if _crisis(sentences):
+                return Triage(CRISIS, CRISIS)
+        found = [self._signs(as_typed), self._signs(corrected)]
+        return next((f for f in found if f is not None and f.level == URGENT), found[0] or found[1])
+
+    def _signs(self, sentences: list[Sentence]) -> Triage | None:
+        message_pain = any(s.has(PAIN, questions=True) for s in sentences)
+        for s in sentences:
+            reason = _urgent_reason(s, message_pain)
+            if reason is not None:
+                return Triage(URGENT, reason)
+        if any(s.match(RECURRING_PHRASES) for s in sentences) and (
+                message_pain or any(s.has(SYMPTOM | SUBJECTS) for s in sentences)):
+            return Triage(SEE_DOCTOR, "recurring")
+        return None
+
+    def assess(self, folded: str) -> Triage | None:
+        """``folded``: the message after ``textnorm.fold``."""
+        found = self.rules(folded)
+        if self.model is None or (found is not None and found.level in (CRISIS, URGENT)):
+            return found
+        windows = _windows(split_sentences(folded, str))
+        if not windows:
+            return found
+        scored = self.model.scores(windows)
+        crisis = max(s[CRISIS] for s in scored)
+        urgent = max(s[URGENT] for s in scored)
+        if crisis >= self.thresholds[CRISIS]:
+            return Triage(CRISIS, CRISIS, "model")
+        if urgent >= self.thresholds[URGENT]:
+            return Triage(URGENT, "unspecified", "model")
+        return found
+
+
+def _crisis(sentences: list[Sentence]) -> bool:
+    """Thoughts of suicide or self-harm in a sentence or across two ("I've saved my pills. I know
+    what I'm going to do"). Questions count: "should I just end it?" is not hypothetical."""
+    units = list(sentences) + [_joined(a, b) for a, b in itertools.pairwise(sentences)]
+    return any(u.match(CRISIS_PHRASES, questions=True) and not _OVERDOSE_NOT_DRUG.search(u.text) for u in units)
+
+
+def _joined(a: Sentence, b: Sentence) -> Sentence:
+    shift = len(a.text) + 1
+    return Sentence(a.words + b.words, a.negated + b.negated, a.asked + b.asked, a.past + b.past,
+                    f"{a.text} {b.text}", a.starts + [x + shift for x in b.starts])
+
+
+def _windows(sentences: list[Sentence]) -> list[str]:
+    """Each sentence with the one after it, so that a sign split over two sentences is read whole."""
+    texts = [s.text for s in sentences]
+    if len(texts) <= 1:
+        return texts
+    return [f"{a} {b}" for a, b in zip(texts, texts[1:], strict=False)]
+
+
+# Words the typo corrector may correct towards (on top of the catalogue's own).
+VOCABULARY = (NEGATORS | PAIN | BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | SYMPTOM | TRAUMA
+              | INCONTINENCE | BLADDER | CONTROL_LOSS | frozenset("""
+suicide suicidal myself overdose chest breath breathe breathing tearing ripping paralysed paralyzed bladder
+urinate pills tablets kill die dead dying numb groin
+""".split()))

@@ -1,0 +1,57 @@
+"""A small trained classifier beside the triage rules.
+
+Logistic regression (scikit-learn) over character n-grams (2 to 5, inside word boundaries)
+and word unigrams and bigrams, trained at start on the labelled development set
+``bot/core/data/triage_dev.jsonl``. Character n-grams carry misspellings and word forms nobody
+wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes well under a second.
+The held-out set (``tests/data/triage_holdout.jsonl``) is never read here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.core.textnorm import fold
+from bot.core.triage import LEVELS
+
+DEV_SET = Path(__file__).parent / "data" / "triage_dev.jsonl"
+NONE = "none"
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class TriageModel:
+    def __init__(self, cases: Iterable[dict[str, Any]], c: float = 4.0) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        rows = list(cases)
+        texts = [fold(r["message"]) for r in rows]
+        labels = [r["label"] for r in rows]
+        features = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[a-z0-9]+"),
+        )
+        self.pipeline = make_pipeline(features, LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
+        self.pipeline.fit(texts, labels)
+        self.classes: list[str] = [str(c) for c in self.pipeline.classes_]
+
+    def scores(self, sentences: list[str]) -> list[dict[str, float]]:
+        probabilities = self.pipeline.predict_proba(sentences)
+        result = []
+        for row in probabilities:
+            score = {level: 0.0 for level in LEVELS}
+            for label, p in zip(self.classes, row, strict=True):
+                score[label] = float(p)
+            result.append(score)
+        return result
+
+
+def default_model() -> TriageModel:
+    return TriageModel(load_cases(DEV_SET))
