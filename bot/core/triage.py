@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -418,30 +418,184 @@ class Sentence:
     past: list[bool]
     text: str
     starts: list[int]  # character offset of each word in ``text``
+    commas: frozenset[int] = frozenset()  # indexes of the words that follow a comma
+    index: SignIndex | None = None  # the patterns to look for (default: every list in SIGNS)
+    live: frozenset[str] = frozenset()  # words neither negated, past nor asked
+    live_asked: frozenset[str] = frozenset()  # the same, general questions included
+    wordset: frozenset[str] = frozenset()
+    hits: frozenset[str] | None = None  # names of the pattern lists that match (see ``match``)
+    hits_asked: frozenset[str] | None = None
 
-    def _live(self, i: int, questions: bool) -> bool:
-        return not self.negated[i] and not self.past[i] and (questions or not self.asked[i])
+    def __post_init__(self) -> None:
+        self.wordset = frozenset(self.words)
+        kept = [i for i in range(len(self.words)) if not self.negated[i] and not self.past[i]]
+        self.live_asked = frozenset(self.words[i] for i in kept)
+        self.live = frozenset(self.words[i] for i in kept if not self.asked[i])
 
     def has(self, vocabulary: frozenset[str], questions: bool = False) -> bool:
         """A word of ``vocabulary`` is here, not negated, not past and (unless ``questions``)
         not inside a general question."""
-        return any(w in vocabulary and self._live(i, questions) for i, w in enumerate(self.words))
+        return not vocabulary.isdisjoint(self.live_asked if questions else self.live)
 
-    def match(self, patterns: list[re.Pattern[str]], questions: bool = False) -> bool:
-        """A pattern matches where a live word starts and no negation stands just before it."""
-        for pattern in patterns:
+    def match(self, name: str, questions: bool = False) -> bool:
+        """A pattern of the list ``name`` matches where a live word starts, with no negation
+        just before it (and, unless ``questions``, outside a general question)."""
+        if self.hits is None:
+            self._find()
+        assert self.hits is not None and self.hits_asked is not None
+        return name in (self.hits_asked if questions else self.hits)
+
+    def _find(self) -> None:
+        hits: set[str] = set()
+        asked: set[str] = set()
+        for name, pattern in (self.index or SIGNS).candidates(self.wordset):
+            if name in hits:
+                continue
             for found in pattern.finditer(self.text):
                 index = bisect.bisect_right(self.starts, found.start()) - 1
                 before = self.words[max(0, index - 3): index]
                 if any(w in NEGATORS for w in before) and not NEGATORS & set(found.group(0).split()):
                     continue
-                if self.past[index] or (self.asked[index] and not questions):
+                if self.past[index]:
                     continue
-                return True
-        return False
+                asked.add(name)
+                if not self.asked[index]:
+                    hits.add(name)
+                    break
+        self.hits, self.hits_asked = frozenset(hits), frozenset(asked)
 
 
-def split_sentences(folded: str, correct: Callable[[str], str]) -> list[Sentence]:
+# Words too common to pick a pattern out by (a pattern is indexed by its least common words).
+_FREQUENT = frozenset("""
+i im my me a an the to of in on it its is are and or be was for with at so up this that not no can cant feel have
+had got been get just really all some when what how do dont about after from into over off down out like as if one
+both every each day time last week keep keeps still going go went take took make made would could will want think
+thought now very much more any there here them they he she his her we you your yet again back since being but by
+""".split())
+
+
+class SignIndex:
+    """Every named pattern list, with an index of the words a match of each pattern must hold.
+
+    Regular expressions are slow to scan, and most sentences share no word with most patterns:
+    one dictionary lookup per word finds the few patterns worth running on a sentence.
+    ``tests/test_triage.py`` checks that the index changes no outcome."""
+
+    def __init__(self, named: dict[str, list[re.Pattern[str]]]) -> None:
+        self.entries: list[tuple[str, re.Pattern[str]]] = [(n, p) for n, ps in named.items() for p in ps]
+        self.by_word: dict[str, list[int]] = {}
+        self.by_stem: dict[str, list[int]] = {}
+        self.always: list[int] = []
+        for index, (_, pattern) in enumerate(self.entries):
+            words, stems = _anchors(pattern)
+            for word in words:
+                self.by_word.setdefault(word, []).append(index)
+            for stem in stems:
+                self.by_stem.setdefault(stem, []).append(index)
+            if not words and not stems:
+                self.always.append(index)
+        self.stems = tuple(self.by_stem)
+
+    def candidates(self, words: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+        found = set(self.always)
+        for word in words:
+            hits = self.by_word.get(word)
+            if hits:
+                found.update(hits)
+            if self.stems and word.startswith(self.stems):
+                found.update(i for stem, ids in self.by_stem.items() if word.startswith(stem) for i in ids)
+        return [self.entries[i] for i in sorted(found)]
+
+
+def _anchors(pattern: re.Pattern[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Words and word beginnings, one of which every match of ``pattern`` holds.
+
+    Looks at the parts of the pattern that every match passes through (a literal word, or a
+    group whose alternatives each start with a literal word) and keeps the one whose words are
+    the least common, so that few sentences hold any of them. A literal followed by ``(``,
+    ``?``, ``[`` or ``\\w`` may grow ("constant(ly)?", "suicid\\w*"): it counts as a beginning."""
+    options = [_first_words(part) for part in _mandatory_parts(pattern.pattern)]
+    usable = [o for o in options if o is not None]
+    if not usable:
+        return frozenset(), ()  # nothing to look for: the pattern is tried on every sentence
+    words, stems = min(usable, key=_commonness)
+    return frozenset(words), tuple(stems)
+
+
+def _commonness(option: tuple[set[str], list[str]]) -> tuple[int, int]:
+    words, stems = option
+    return (sum(w in _FREQUENT for w in words) + sum(len(s) < 4 for s in stems), len(words) + len(stems))
+
+
+def _mandatory_parts(source: str) -> list[str]:
+    """The top-level pieces of a pattern that no match can skip: groups not followed by ``?``,
+    ``*`` or ``{0,``, and runs of literal text between them."""
+    parts: list[str] = []
+    depth, start, literal = 0, 0, ""
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            literal += source[i: i + 2] if depth == 0 else ""
+            i += 2
+            continue
+        if char == "(":
+            if depth == 0:
+                # A word running straight into a group grows ("constant(ly)?"): a beginning.
+                parts.append(re.sub(r"([a-z])$", "\\1\\\\w", literal))
+                literal = ""
+                start = i
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                after = source[i + 1: i + 4]
+                if not (after.startswith(("?", "*")) or after.startswith("{0")):
+                    parts.append(source[start: i + 1])
+        elif depth == 0:
+            literal += char
+        i += 1
+    parts.append(literal)
+    result = []
+    for part in parts:
+        if part.startswith("("):
+            result.append(part)
+        else:  # literal words outside groups; drop a word made optional by a following "?"
+            clean = re.sub(r"\\[bdsBDS]|\.\*", " ", part)
+            result.extend(f"({w})" for w in re.findall(r"[a-z]{2,}(?:\\w)?(?![a-z?\[])", clean))
+    return result
+
+
+def _first_words(group: str) -> tuple[set[str], list[str]] | None:
+    """The first literal word of each alternative of ``(a b|c (d|e)|f)``; None when an
+    alternative does not start with a literal word."""
+    inner = group[1:-1]
+    if inner.startswith("?:"):
+        inner = inner[2:]
+    alternatives, depth, current = [], 0, ""
+    for char in inner:
+        if char == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    alternatives.append(current)
+    words: set[str] = set()
+    stems: list[str] = []
+    for alternative in alternatives:
+        found = re.match(r"(?:\\b)?([a-z]{2,})(\?|\(|\[|\\w)?", alternative)
+        if found is None:
+            return None
+        word, after = found.group(1), found.group(2)
+        if after is None:
+            words.add(word)
+        else:
+            stems.append(word[:-1] if after == "?" else word)
+    return words, stems
+
+
+def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Sentence]:
     sentences = []
     for part in _SENTENCE.split(folded):
         # Commas end clauses and negations: remember where they stood.
@@ -452,48 +606,61 @@ def split_sentences(folded: str, correct: Callable[[str], str]) -> list[Sentence
                 comma_before.add(len(words))
             else:
                 words.append(correct(token))
-        if not words:
-            continue
-        negated = [False] * len(words)
-        reach = 0
-        for i, word in enumerate(words):
-            if i in comma_before or word in SCOPE_BREAKERS:
-                reach = 0
-            if word in SCOPE_BREAKERS:
-                continue
-            if word in NEGATORS:
-                reach = NEGATION_REACH
-            elif reach:
-                negated[i] = True
-                reach -= 1
-        text = " ".join(words)
-        starts, offset = [], 0
-        for word in words:
-            starts.append(offset)
-            offset += len(word) + 1
-        asked = [False] * len(words)
-        past = [False] * len(words)
-        ranges = _split_at(words, comma_before)
-        gone = False
-        for n, (a, b) in enumerate(ranges):
-            clause = words[a:b]
-            clause_text = " ".join(clause)
-            question = (clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
-                and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
-            following = " ".join(words[ranges[n + 1][0]: ranges[n + 1][1]]) if n + 1 < len(ranges) else ""
-            # A past event reaches the clauses after it ("… last year and had numbness") until
-            # something brings the story back to now.
-            if set(clause) & PRESENT_MARKERS or a in comma_before:
-                gone = False
-            gone = gone or _PAST.search(clause_text) is not None or _RESOLVED.search(following) is not None
-            for i in range(a, b):
-                asked[i] = question
-                past[i] = gone
-        sentences.append(Sentence(words, negated, asked, past, text, starts))
+        if words:
+            sentences.append(_sentence(words, frozenset(comma_before)))
     return sentences
 
 
-def _split_at(words: list[str], comma_before: set[int]) -> list[tuple[int, int]]:
+def corrected(sentences: list[Sentence], correct: Callable[[str], str]) -> list[Sentence]:
+    """The sentences whose words the typo corrector changes, corrected."""
+    result = []
+    for sentence in sentences:
+        words = [correct(w) for w in sentence.words]
+        if words != sentence.words:
+            result.append(_sentence(words, sentence.commas))
+    return result
+
+
+def _sentence(words: list[str], comma_before: frozenset[int]) -> Sentence:
+    negated = [False] * len(words)
+    reach = 0
+    for i, word in enumerate(words):
+        if i in comma_before or word in SCOPE_BREAKERS:
+            reach = 0
+        if word in SCOPE_BREAKERS:
+            continue
+        if word in NEGATORS:
+            reach = NEGATION_REACH
+        elif reach:
+            negated[i] = True
+            reach -= 1
+    text = " ".join(words)
+    starts, offset = [], 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word) + 1
+    asked = [False] * len(words)
+    past = [False] * len(words)
+    ranges = _split_at(words, comma_before)
+    gone = False
+    for n, (a, b) in enumerate(ranges):
+        clause = words[a:b]
+        clause_text = " ".join(clause)
+        question = (clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
+            and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
+        following = " ".join(words[ranges[n + 1][0]: ranges[n + 1][1]]) if n + 1 < len(ranges) else ""
+        # A past event reaches the clauses after it ("… last year and had numbness") until
+        # something brings the story back to now.
+        if set(clause) & PRESENT_MARKERS or a in comma_before:
+            gone = False
+        gone = gone or _PAST.search(clause_text) is not None or _RESOLVED.search(following) is not None
+        for i in range(a, b):
+            asked[i] = question
+            past[i] = gone
+    return Sentence(words, negated, asked, past, text, starts, comma_before)
+
+
+def _split_at(words: list[str], comma_before: frozenset[int]) -> list[tuple[int, int]]:
     bounds = [0]
     for i, word in enumerate(words):
         if i and i - bounds[-1] >= 2 and (i in comma_before or word in CLAUSE_STARTS):
@@ -502,27 +669,36 @@ def _split_at(words: list[str], comma_before: set[int]) -> list[tuple[int, int]]
     return list(itertools.pairwise(bounds))
 
 
+SIGNS = SignIndex({
+    "crisis": CRISIS_PHRASES, "bladder": BLADDER_PHRASES, "saddle": SADDLE_PHRASES, "legs": LEG_PHRASES,
+    "numbness": NUMB_PHRASES, "chest": CHEST_PHRASES, "tearing": TEARING_PHRASES, "fever": FEVER_PHRASES,
+    "trauma": TRAUMA_PHRASES, "severe": SEVERE_PHRASES, "recurring": RECURRING_PHRASES,
+})
+# Crisis patterns that may span two sentences ("I've saved my pills. I know what I'll do").
+SPANNING = SignIndex({"crisis": [p for p in CRISIS_PHRASES if ".*" in p.pattern]})
+
+
 def _urgent_reason(s: Sentence, message_pain: bool) -> str | None:
     """The emergency sign in one sentence, if any. ``message_pain``: the message mentions back pain."""
-    if s.match(BLADDER_PHRASES) or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS)):
+    if s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS)):
         return "bladder"
-    if s.match(SADDLE_PHRASES) or (s.has(NUMB) and s.has(SADDLE)):
+    if s.match("saddle") or (s.has(NUMB) and s.has(SADDLE)):
         return "saddle"
-    if s.match(LEG_PHRASES) or (s.has(WEAK) and s.has(BODY_LOW)):
+    if s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW)):
         return "legs"
-    if s.match(NUMB_PHRASES) or (s.has(NUMB) and s.has(BODY_LOW | ARMS)):
+    if s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS)):
         return "numbness"
-    if s.match(CHEST_PHRASES) and message_pain:
+    if s.match("chest") and message_pain:
         return "chest"
-    if s.match(TEARING_PHRASES):
+    if s.match("tearing"):
         return "tearing"
     cold = bool(set(s.words) & COLD_CONTEXT)
-    if (s.has(FEVER - ({"chills", "chill", "shivering", "shivers"} if cold else set())) or s.match(FEVER_PHRASES)) \
+    if (s.has(FEVER - ({"chills", "chill", "shivering", "shivers"} if cold else set())) or s.match("fever")) \
             and message_pain:
         return "fever"
-    if not _NOT_TRAUMA.search(s.text) and (s.match(TRAUMA_PHRASES) or (s.has(TRAUMA) and message_pain)):
+    if not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has(TRAUMA) and message_pain)):
         return "trauma"
-    if s.match(SEVERE_PHRASES) or (s.has(SEVERE) and message_pain):
+    if s.match("severe") or (s.has(SEVERE) and message_pain):
         return "severe"
     return None
 
@@ -537,33 +713,35 @@ class Triager:
         self.thresholds = thresholds or {CRISIS: 0.5, URGENT: 0.7}
 
     def rules(self, folded: str) -> Triage | None:
+        return self._rules(split_sentences(folded))
+
+    def _rules(self, as_typed: list[Sentence]) -> Triage | None:
         """Rules over the words as typed, then over the typo-corrected words: a correction can
         both reveal a sign ("numbb" → "numb") and hide one ("swerving" → "sweating")."""
-        as_typed = split_sentences(folded, str)
-        corrected = split_sentences(folded, self.correct)
-        for sentences in (as_typed, corrected):
-            if _crisis(sentences):
-                return Triage(CRISIS, CRISIS)
-        found = [self._signs(as_typed), self._signs(corrected)]
+        changed = corrected(as_typed, self.correct)
+        if _crisis(as_typed) or _crisis(changed):
+            return Triage(CRISIS, CRISIS)
+        message_pain = any(s.has(PAIN, questions=True) for s in as_typed + changed)
+        found = [self._signs(as_typed, message_pain), self._signs(changed, message_pain)]
         return next((f for f in found if f is not None and f.level == URGENT), found[0] or found[1])
 
-    def _signs(self, sentences: list[Sentence]) -> Triage | None:
-        message_pain = any(s.has(PAIN, questions=True) for s in sentences)
+    def _signs(self, sentences: list[Sentence], message_pain: bool) -> Triage | None:
         for s in sentences:
             reason = _urgent_reason(s, message_pain)
             if reason is not None:
                 return Triage(URGENT, reason)
-        if any(s.match(RECURRING_PHRASES) for s in sentences) and (
+        if any(s.match("recurring") for s in sentences) and (
                 message_pain or any(s.has(SYMPTOM | SUBJECTS) for s in sentences)):
             return Triage(SEE_DOCTOR, "recurring")
         return None
 
     def assess(self, folded: str) -> Triage | None:
         """``folded``: the message after ``textnorm.fold``."""
-        found = self.rules(folded)
+        sentences = split_sentences(folded)
+        found = self._rules(sentences)
         if self.model is None or (found is not None and found.level in (CRISIS, URGENT)):
             return found
-        windows = _windows(split_sentences(folded, str))
+        windows = _windows(sentences)
         if not windows:
             return found
         scored = self.model.scores(windows)
@@ -579,22 +757,33 @@ class Triager:
 def _crisis(sentences: list[Sentence]) -> bool:
     """Thoughts of suicide or self-harm in a sentence or across two ("I've saved my pills. I know
     what I'm going to do"). Questions count: "should I just end it?" is not hypothetical."""
-    units = list(sentences) + [_joined(a, b) for a, b in itertools.pairwise(sentences)]
-    return any(u.match(CRISIS_PHRASES, questions=True) and not _OVERDOSE_NOT_DRUG.search(u.text) for u in units)
+    if any(s.match("crisis", questions=True) and not _OVERDOSE_NOT_DRUG.search(s.text) for s in sentences):
+        return True
+    return any(_joined(a, b).match("crisis", questions=True) for a, b in itertools.pairwise(sentences))
 
 
 def _joined(a: Sentence, b: Sentence) -> Sentence:
     shift = len(a.text) + 1
     return Sentence(a.words + b.words, a.negated + b.negated, a.asked + b.asked, a.past + b.past,
-                    f"{a.text} {b.text}", a.starts + [x + shift for x in b.starts])
+                    f"{a.text} {b.text}", a.starts + [x + shift for x in b.starts], index=SPANNING)
+
+
+WINDOW_CHARS = 300
 
 
 def _windows(sentences: list[Sentence]) -> list[str]:
-    """Each sentence with the one after it, so that a sign split over two sentences is read whole."""
-    texts = [s.text for s in sentences]
-    if len(texts) <= 1:
-        return texts
-    return [f"{a} {b}" for a, b in zip(texts, texts[1:], strict=False)]
+    """The texts the classifier reads: runs of whole sentences of up to ``WINDOW_CHARS``, so a
+    sign is scored close to where it stands, not diluted by a long story around it."""
+    windows: list[str] = []
+    current = ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence.text) > WINDOW_CHARS:
+            windows.append(current)
+            current = ""
+        current = f"{current} {sentence.text}".strip()
+    if current:
+        windows.append(current)
+    return windows
 
 
 # Words the typo corrector may correct towards (on top of the catalogue's own).

@@ -1,6 +1,6 @@
 """A small trained classifier beside the triage rules.
 
-Logistic regression (scikit-learn) over character n-grams (2 to 5, inside word boundaries)
+Logistic regression (scikit-learn) over character n-grams (3 to 5, inside word boundaries)
 and word unigrams and bigrams, trained at start on the labelled development set
 ``bot/core/data/triage_dev.jsonl``. Character n-grams carry misspellings and word forms nobody
 wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes well under a second.
@@ -35,7 +35,7 @@ class TriageModel:
         texts = [fold(r["message"]) for r in rows]
         labels = [r["label"] for r in rows]
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[a-z0-9]+"),
         )
         self.pipeline = make_pipeline(features, LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
