@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.answers import AnswerEngine  # noqa: E402
 from bot.core.catalogue import default_content_dir, load_catalogue  # noqa: E402
-from bot.core.triage_model import DEV_SET, default_model, load_cases  # noqa: E402
+from bot.core.triage_model import default_model, dev_sets, load_cases  # noqa: E402
 
 LIMIT = 4096
 STORY = ("so my lower back has been sore since the weekend, i think i slept funny on the sofa watching films "
@@ -37,7 +37,7 @@ STORY = ("so my lower back has been sore since the weekend, i think i slept funn
 
 
 def shapes(rng: random.Random) -> dict[str, list[str]]:
-    cases = [c["message"] for path in sorted(DEV_SET.parent.glob("triage_dev*.jsonl")) for c in load_cases(path)]
+    cases = [c["message"] for path in dev_sets() for c in load_cases(path)]
     story = (STORY * (LIMIT // len(STORY) + 1))[:LIMIT]
     flag = " and since this morning i cant control my bladder."
     typos = []

@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from bot.core.answers import AnswerEngine
 from bot.core.catalogue import load_catalogue
-from bot.core.triage_model import DEV_SET, TriageModel, load_cases
+from bot.core.triage_model import TriageModel, dev_cases, load_cases
 
 ALARMS = ("crisis", "urgent")
 
@@ -62,14 +62,17 @@ def score(engine: AnswerEngine, cases: list[dict[str, Any]]) -> list[Scored]:
     return result
 
 
-def cross_validated(content_dir: Path, cases: list[dict[str, Any]], folds: int) -> list[Scored]:
+def cross_validated(content_dir: Path, path: Path, cases: list[dict[str, Any]], folds: int) -> list[Scored]:
+    """Each message scored by a classifier trained on the other development sets and the other
+    folds of this one."""
     catalogue = load_catalogue(content_dir)
+    others = dev_cases(exclude=path.resolve())
     order = list(range(len(cases)))
     random.Random(7).shuffle(order)
     scored: list[Scored | None] = [None] * len(cases)
     for k in range(folds):
         held = set(order[k::folds])
-        model = TriageModel([c for i, c in enumerate(cases) if i not in held])
+        model = TriageModel(others + [c for i, c in enumerate(cases) if i not in held])
         engine = AnswerEngine(catalogue, model=model)
         for i in sorted(held):
             scored[i] = score(engine, [cases[i]])[0]
@@ -122,11 +125,11 @@ def run(path: Path, content_dir: Path, out: TextIO, show_messages: bool = True, 
     cases = load_cases(path)
     started = time.perf_counter()
     if folds:
-        scored = cross_validated(content_dir, cases, folds)
+        scored = cross_validated(content_dir, path, cases, folds)
         how = f"{folds}-fold cross validation"
     else:
-        model = None if rules_only else TriageModel(load_cases(DEV_SET))
+        model = None if rules_only else TriageModel(dev_cases())
         scored = score(AnswerEngine(load_catalogue(content_dir), model=model), cases)
-        how = "rules only" if rules_only else "rules and the classifier trained on the development set"
+        how = "rules only" if rules_only else "rules and the classifier trained on the development sets"
     out.write(f"{len(cases)} messages from {path.name}; {how}; {time.perf_counter() - started:.1f} s\n\n")
     return 0 if report(scored, out, show_messages) else 1

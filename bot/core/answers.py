@@ -152,7 +152,9 @@ class AnswerEngine:
         self.vocabulary = set(self.retriever.vocab_dict)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
-        self.triager = Triager(self.corrector.correct, model)
+        # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
+        # misspelt sign ("numbb", "bladdr") still reads as one.
+        self.triager = Triager(Corrector(TRIAGE_WORDS, protected=common_english()).correct, model)
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod

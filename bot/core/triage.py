@@ -69,7 +69,7 @@ can could would will does do did is are should may might what whats how hows why
 # Words that turn a question into a report of what is happening now ("could it be my disc,
 # my legs went numb this morning").
 REPORT_MARKERS = frozenset("""
-yesterday today tonight now currently since ago morning lately recently started starting suddenly just
+yesterday today tonight now currently since ago morning lately recently started starting suddenly
 still keeps keep kept been went gone weeks days hours last
 """.split())
 REPORT_PHRASES = re.compile(
@@ -88,12 +88,13 @@ SADDLE = frozenset("""
 groin crotch genitals genital privates private bum butt buttock buttocks bottom saddle perineum anus vagina
 penis scrotum testicles
 """.split())
-NUMB = frozenset("numb numbness numbed unfeeling tingling tingly tingle".split())
+NUMB = frozenset("numb numbness numbed unfeeling".split())
 WEAK = frozenset("""
 weak weakness weaker buckling buckle buckles buckled collapse collapsing collapsed paralysed paralyzed
 paralysis dragging wobbly useless floppy
 """.split())
-FEVER = frozenset("fever feverish fevers chills shivering shivers rigors febrile sweats".split())
+FEVER = frozenset("fever feverish fevers chills shivering shivers rigors febrile".split())
+CHILLS = frozenset("chills chill shivering shivers".split())
 SEVERE = frozenset("""
 unbearable excruciating agony agonizing agonising intolerable unbearably unendurable
 """.split())
@@ -114,7 +115,10 @@ control controlling hold holding leak leaked leaking leaks lost loss cant cannot
 """.split())
 
 
-COLD_CONTEXT = frozenset("cold shower showers ice icy pool swim swimming sea winter weather outside aircon snow".split())
+COLD_CONTEXT = frozenset("""
+cold shower showers ice icepack icy pool swim swimming sea winter weather outside aircon snow rain raining wind
+windy freezing chilly frozen frost bus
+""".split())
 # Subjects that stand for the pain in "it keeps coming back", "this is getting worse".
 SUBJECTS = frozenset("it its this thing they them".split())
 
@@ -334,6 +338,28 @@ CRISIS_PHRASES += _rx(
     r"\bkeep doing life\b", r"\b(done|finished) with (life|living|everything|it all)\b",
     r"\bdont want to be alive\b", r"\bwish i (could )?(just )?(go to sleep|sleep) (forever|and never)\b",
 )
+CRISIS_PHRASES += _rx(
+    r"\b(wrote|written|writing|write|left) (\w+ ){0,2}(letters?|notes?|cards?) (to|for) (my |the |all my )?(kids|children|"
+    r"family|wife|husband|mum|mom|dad|parents|everyone|partner|son|daughter|friends|boyfriend|girlfriend)\b",
+    r"\b(gave|giving|give|given|rehom\w*) (away )?(my |the )?(dog|cat|pets?|kids stuff) (away|to|a new home)\b",
+    r"\b(wont|will not|not going to) (need|be needing) (\w+ ){0,4}(after (this|tonight|tomorrow|the weekend|this weekend|"
+    r"today)|anymore|any more|much longer|for long)\b",
+    r"\bwont be needing (them|it|anything|those|these)\b",
+    r"\b(disappear|vanish|be gone|not exist) (permanently|for ever|and never come back)\b",
+    r"\b(how|ways?|where) to (end things|end everything|end this|end it all|get it over with)\b",
+    r"\b(worked out|figured out|planned|planning|decided) (how|when|where) (id|i would|i will|ill|to) (do it|end it|go)\b",
+    r"\b(notice|care|miss me|mind) if i (wasnt|werent|was not|were not|was gone|died|disappeared|wasnt here)\b",
+    r"\bdoing (everyone|everybody|them|the world|my family) a (favour|favor)\b",
+    r"\b(holding|held|hold|counting|counted|staring at|stared at|lined up) (all )?(the |my |of my )?(pills|tablets|"
+    r"meds|medication)\b",
+    r"\b(put|putting|got|getting|sorted|sorting) (all )?my (affairs|things|stuff) in order\b",
+    r"\b(end|ending|take|taking) (your|your own|ones|ones own|their|their own) life\b",
+    r"\brope\b.*\b(hold my weight|hold me|my neck)\b",
+    r"\b(spot|place|beam|tree|bridge|branch) (all )?(picked|chosen|scoped) out\b",
+    r"\b(scratch|scratching|scratched|bite|biting|hit|hitting|punch|punching|bang|banging|burn|burning|pick|"
+    r"picking) (at )?(my|myself) ?(arms?|skin|legs?|wrists?|head|thighs?)? (till|until|so) (it|they|i) "
+    r"(bleed|bleeds|bled|bruise|bruises|hurt|hurts)\b",
+)
 LEG_PHRASES += _rx(
     _CANT + r" (really |properly |fully |even )?(move|lift|raise|feel|bend|use|control|wiggle|stand on|"
     r"put weight on|pick up|point) (\w+ ){0,6}(legs?|feet|foot|toes|knees?)\b",
@@ -348,6 +374,10 @@ SADDLE_PHRASES += _rx(
     r"saddle)\b",
 )
 CHEST_PHRASES += _rx(
+    r"\b(catch|get|getting|catching) (my )?breath\b",
+    r"\b(tight|heavy|crushing|squeezing|pressure|burning) (feeling|sensation|band|pain|ache) (in|across|on|around|"
+    r"over) (my |the )?chest\b",
+
     r"\bchest (feels?|feeling|is|was|going|gets|getting|keeps)( so| really| very| all| a bit| kind of)? (tight|"
     r"heavy|painful|sore|crushed|squeezed|weird|funny)\b",
     r"\bbreathing (is |be |feels? |getting |gets |has been )?(so |really |very |a bit )?(short|shallow|hard|"
@@ -365,6 +395,9 @@ SEVERE_PHRASES += _rx(
     r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
 )
 RECURRING_PHRASES += _rx(
+    r"\b(worse|stronger|longer|more painful) than the (last|one before|previous)( one| time)?\b",
+    r"\b(lasting|last|lasts) longer (each|every|and longer)\b", r"\blasting longer\b",
+
     r"\bstill (isnt|is not|not|hasnt|has not|havent|aint) (right|better|gone|healed|settled|fixed|improved)\b",
     r"\b(been|for|over|nearly|almost|about) (a|one|over a|more than a) (month|year)( and a half)?\b",
     r"\b(happened|happening|happens|spasmed|spasming|seized|seizing|went|gone|goes|locked|locking|cramped|"
@@ -389,21 +422,49 @@ _OVERDOSE_NOT_DRUG = re.compile(r"\boverdos\w* on (?!(pills|tablets|meds|medicat
 _NOT_TRAUMA = re.compile(
     r"\b(slipped|slip|slipping) (a |my )?(disc|disk)|\bfell asleep\b|\bfall(ing)? asleep\b|"
     r"\b(this|last|next|in the|in|every|the) (fall|autumn)\b(?! (on|off|down|from|onto|over))|\bfall (season|semester)\b|"
-    r"\bhair (fall|falling)\b|\bfall(en|ing|s)? (apart|behind|in love)\b")
-_GENERAL_QUESTION = re.compile(r"\b(is it possible|wondering (if|whether)|i wonder|in general|(warning )?signs of|"
-                               r"symptoms of|what (if|are|is))\b")
+    r"\bhair (fall|falling)\b|\bfall(en|ing|s)? (apart|behind|in love)\b|\b(its|it is|during|since|all) (fall|autumn)\b|"
+    r"\b(phone|cup|glass|book|bottle|leaves|laptop|keys|plate|box|snow|rain|temperature|temperatures|prices|stuff|"
+    r"things|pen|tv|picture|shelf) (has |have |had |are |is |was |were |keep |kept |just )?(fell|fall|falls|falling|"
+    r"fallen|dropped|crashed)\b")
+_GENERAL_QUESTION = re.compile(
+    r"\b(is it possible|wondering (if|whether|what|how|why|about)|i wonder|in general|(warning )?signs of|"
+    r"symptoms of|what (if|are|is)|hypothetical\w*|if someone|if a person|someone (had|has|with)|"
+    r"(mentioned|mentions|warned|warns|says|said|told me (about|to watch|to look)|watch out for|look out for|"
+    r"read (about|that|online)|heard (about|that)|asked about|talking about|on tv|in a (show|film|movie|drama)|"
+    r"medical drama))\b")
 # Words that open a new clause; a general question is judged clause by clause.
 CLAUSE_STARTS = frozenset("and also plus but or so then".split())
 # A clause about something long past ("years ago", "back in 2015") or one followed by "that's gone".
-_PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?) ago|"
-                   r"ages ago|long ago|"
+_PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?|decades?) "
+                   r"(ago|back)|ages ago|long ago|a (long )?while (ago|back)|"
                    r"last (year|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
                    r"as a (kid|child|teen|teenager)|when i was (young|a kid|younger|little|a child))\b")
 PRESENT_MARKERS = frozenset("now today currently still since yesterday tonight again but suddenly".split())
-_RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since)? ?"
+_RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since|shes|hes|she is|he is|"
+                       r"theyre|they are|im|i am|i was|was)? ?"
                        r"(totally |completely |all |long |fully )?(gone|fine( now)?|cleared( up)?|resolved|"
                        r"better( now)?|over|recovered|healed)\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
+# Figures of speech that borrow alarming words: removed before any rule reads the sentence.
+_IDIOMS = re.compile(
+    r"\b((die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
+    r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
+    r"dead (tired|on my feet|after|from)|death of me|(bored|scared|worried|tickled) to death|killing it|"
+    r"(kill|murder) (for|a) (a |an |some )?(massage|coffee|pizza|tea|beer|drink|nap|sleep|back rub|rub|burger)|"
+    r"crash course|car crash (tv|telly|television|of a)|fever dream|(little|happy|minor|small) accident|"
+    r"(spilt|spilled|spill) (a|my|the|some)|(legs?|arms?|feet|body) (is |are |feel |feels )?(dead|jelly) after|"
+    r"after leg day)\b")
+# "tingling? nope." - a short sentence answered by a denial is negated as a whole.
+DENIALS = frozenset("nope no nah none negative nothing zero".split())
+# "chest is totally fine": the sign named is denied for the whole message.
+_CLEARED = re.compile(
+    r"\b(chest|breathing|bladder|bowels?|peeing|pee|legs?|feet|toes|temperature|temp|groin|down there)"
+    r"( is| are| feels?| seems?| s)? (totally |completely |perfectly |absolutely |all |still )?(fine|ok|okay|normal|"
+    r"good|all good|grand|clear)\b")
+CLEARS = {"chest": ("chest",), "breathing": ("chest",), "bladder": ("bladder",), "bowel": ("bladder",),
+          "bowels": ("bladder",), "peeing": ("bladder",), "pee": ("bladder",), "leg": ("legs", "numbness"),
+          "legs": ("legs", "numbness"), "feet": ("legs", "numbness"), "toes": ("legs", "numbness"),
+          "temperature": ("fever",), "temp": ("fever",), "groin": ("saddle",), "down there": ("saddle",)}
 _SENTENCE = re.compile(r"[.!?;\n]+|\s[-–]\s")
 
 
@@ -601,13 +662,17 @@ def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Se
         # Commas end clauses and negations: remember where they stood.
         words: list[str] = []
         comma_before: set[int] = set()
-        for token in _TOKEN.findall(part):
+        for token in _TOKEN.findall(_IDIOMS.sub(" ", part)):
             if token == ",":
                 comma_before.add(len(words))
             else:
                 words.append(correct(token))
-        if words:
-            sentences.append(_sentence(words, frozenset(comma_before)))
+        if not words:
+            continue
+        if words[0] in DENIALS and sentences and len(sentences[-1].words) <= 4:
+            previous = sentences[-1]
+            sentences[-1] = _sentence(previous.words, previous.commas, denied=True)
+        sentences.append(_sentence(words, frozenset(comma_before)))
     return sentences
 
 
@@ -621,13 +686,13 @@ def corrected(sentences: list[Sentence], correct: Callable[[str], str]) -> list[
     return result
 
 
-def _sentence(words: list[str], comma_before: frozenset[int]) -> Sentence:
-    negated = [False] * len(words)
+def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = False) -> Sentence:
+    negated = [denied] * len(words)
     reach = 0
     for i, word in enumerate(words):
         if i in comma_before or word in SCOPE_BREAKERS:
             reach = 0
-        if word in SCOPE_BREAKERS:
+        if word in SCOPE_BREAKERS or denied:
             continue
         if word in NEGATORS:
             reach = NEGATION_REACH
@@ -678,29 +743,23 @@ SIGNS = SignIndex({
 SPANNING = SignIndex({"crisis": [p for p in CRISIS_PHRASES if ".*" in p.pattern]})
 
 
-def _urgent_reason(s: Sentence, message_pain: bool) -> str | None:
-    """The emergency sign in one sentence, if any. ``message_pain``: the message mentions back pain."""
-    if s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS)):
-        return "bladder"
-    if s.match("saddle") or (s.has(NUMB) and s.has(SADDLE)):
-        return "saddle"
-    if s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW)):
-        return "legs"
-    if s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS)):
-        return "numbness"
-    if s.match("chest") and message_pain:
-        return "chest"
-    if s.match("tearing"):
-        return "tearing"
-    cold = bool(set(s.words) & COLD_CONTEXT)
-    if (s.has(FEVER - ({"chills", "chill", "shivering", "shivers"} if cold else set())) or s.match("fever")) \
-            and message_pain:
-        return "fever"
-    if not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has(TRAUMA) and message_pain)):
-        return "trauma"
-    if s.match("severe") or (s.has(SEVERE) and message_pain):
-        return "severe"
-    return None
+def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = frozenset()) -> str | None:
+    """The emergency sign in one sentence, if any. ``message_pain``: the message mentions back
+    pain; ``cleared``: signs the person said are fine ("my bladder is fine")."""
+    cold = bool(s.wordset & COLD_CONTEXT)
+    checks: list[tuple[str, Callable[[], bool]]] = [
+        ("bladder", lambda: s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS))),
+        ("saddle", lambda: s.match("saddle") or (s.has(NUMB) and s.has(SADDLE))),
+        ("legs", lambda: s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW))),
+        ("numbness", lambda: not cold and (s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS))
+                                           or (s.has(WEAK) and s.has(ARMS)))),
+        ("chest", lambda: message_pain and s.match("chest")),
+        ("tearing", lambda: s.match("tearing")),
+        ("fever", lambda: message_pain and (s.has(FEVER - CHILLS if cold else FEVER) or s.match("fever"))),
+        ("trauma", lambda: not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has(TRAUMA) and message_pain))),
+        ("severe", lambda: s.match("severe") or (s.has(SEVERE) and message_pain)),
+    ]
+    return next((reason for reason, check in checks if reason not in cleared and check()), None)
 
 
 class Triager:
@@ -710,7 +769,7 @@ class Triager:
                  thresholds: dict[str, float] | None = None) -> None:
         self.correct = correct
         self.model = model
-        self.thresholds = thresholds or {CRISIS: 0.5, URGENT: 0.7}
+        self.thresholds = thresholds or {CRISIS: 0.6, URGENT: 0.7}
 
     def rules(self, folded: str) -> Triage | None:
         return self._rules(split_sentences(folded))
@@ -722,12 +781,14 @@ class Triager:
         if _crisis(as_typed) or _crisis(changed):
             return Triage(CRISIS, CRISIS)
         message_pain = any(s.has(PAIN, questions=True) for s in as_typed + changed)
-        found = [self._signs(as_typed, message_pain), self._signs(changed, message_pain)]
+        cleared = frozenset(r for found in _CLEARED.finditer(" ".join(s.text for s in as_typed))
+                            for r in CLEARS.get(found.group(1), ()))
+        found = [self._signs(as_typed, message_pain, cleared), self._signs(changed, message_pain, cleared)]
         return next((f for f in found if f is not None and f.level == URGENT), found[0] or found[1])
 
-    def _signs(self, sentences: list[Sentence], message_pain: bool) -> Triage | None:
+    def _signs(self, sentences: list[Sentence], message_pain: bool, cleared: frozenset[str]) -> Triage | None:
         for s in sentences:
-            reason = _urgent_reason(s, message_pain)
+            reason = _urgent_reason(s, message_pain, cleared)
             if reason is not None:
                 return Triage(URGENT, reason)
         if any(s.match("recurring") for s in sentences) and (

@@ -1,8 +1,8 @@
 """A small trained classifier beside the triage rules.
 
-Logistic regression (scikit-learn) over character n-grams (3 to 5, inside word boundaries)
+Logistic regression (scikit-learn) over character 4-grams ( inside word boundaries)
 and word unigrams and bigrams, trained at start on the labelled development set
-``bot/core/data/triage_dev.jsonl``. Character n-grams carry misspellings and word forms nobody
+``bot/core/data/triage_dev*.jsonl``. Character n-grams carry misspellings and word forms nobody
 wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes well under a second.
 The held-out set (``tests/data/triage_holdout.jsonl``) is never read here.
 """
@@ -17,7 +17,13 @@ from typing import Any
 from bot.core.textnorm import fold
 from bot.core.triage import LEVELS
 
-DEV_SET = Path(__file__).parent / "data" / "triage_dev.jsonl"
+DATA = Path(__file__).parent / "data"
+DEV_SET = DATA / "triage_dev.jsonl"
+
+
+def dev_sets() -> list[Path]:
+    """The labelled development sets the classifier learns from (``triage_dev*.jsonl``)."""
+    return sorted(DATA.glob("triage_dev*.jsonl"))
 NONE = "none"
 
 
@@ -35,7 +41,7 @@ class TriageModel:
         texts = [fold(r["message"]) for r in rows]
         labels = [r["label"] for r in rows]
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, min_df=1),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[a-z0-9]+"),
         )
         self.pipeline = make_pipeline(features, LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
@@ -53,5 +59,9 @@ class TriageModel:
         return result
 
 
+def dev_cases(exclude: Path | None = None) -> list[dict[str, Any]]:
+    return [c for path in dev_sets() if path != exclude for c in load_cases(path)]
+
+
 def default_model() -> TriageModel:
-    return TriageModel(load_cases(DEV_SET))
+    return TriageModel(dev_cases())
