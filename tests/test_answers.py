@@ -12,12 +12,17 @@ import pytest
 
 from bot.core.answers import AnswerEngine
 from bot.core.catalogue import load_catalogue
-from bot.core.redflags import detect
-from bot.core.textnorm import fold, words
+from bot.core.textnorm import fold
+from bot.core.triage import Triager
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "content")
 ENGINE = AnswerEngine(CATALOGUE)
+
+
+def safety_part(text: str) -> str:
+    """What a reply says before any article content: Unknot's own safety note."""
+    return text.split("What the article says", 1)[0]
 
 
 @pytest.mark.parametrize(
@@ -104,8 +109,9 @@ def test_typos_are_tolerated(message: str, entry_id: str) -> None:
 def test_emergencies_are_escalated_first(message: str) -> None:
     answer = ENGINE.answer(message)
     assert answer.kind == "urgent"
-    first = answer.reply.text.split("\n", 1)[0].lower()
-    assert "urgent" in first and "right away" in first
+    warning = safety_part(answer.reply.text)
+    assert warning.startswith("🛡 Unknot's safety note (not from the article):")
+    assert "urgent" in warning.lower() and "right away" in warning.lower()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +128,8 @@ def test_emergencies_are_escalated_first(message: str) -> None:
 def test_recurring_or_worsening_spasms_go_to_a_doctor(message: str) -> None:
     answer = ENGINE.answer(message)
     assert answer.kind == "see_doctor"
-    assert "doctor" in answer.reply.text.split("\n", 1)[0]
+    assert "doctor" in safety_part(answer.reply.text)
+    assert "right away" not in answer.reply.text
 
 
 @pytest.mark.parametrize(
@@ -173,7 +180,7 @@ def test_oversized_message_is_handled() -> None:
 
 def test_red_flag_rules_need_combinations_not_single_words() -> None:
     def flag(text: str) -> str | None:
-        found = detect(words(text), fold(text))
+        found = Triager().rules(fold(text))
         return found.level if found else None
 
     assert flag("my legs are numb") == "urgent"

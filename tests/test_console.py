@@ -28,7 +28,7 @@ def test_no_token_starts_the_console_and_answers_commands(tmp_path: Path) -> Non
 
 
 def test_numbered_choices_browse_the_menu(tmp_path: Path) -> None:
-    result = run_console(["/topics", "5", "3"], tmp_path, "console")
+    result = run_console(["/topics", "5", "4"], tmp_path, "console")
     assert result.returncode == 0, result.stderr
     blocks = result.stdout.split("\n\n")
     menu_choices = [line for line in result.stdout.splitlines() if line.startswith("  [5]")]

@@ -110,12 +110,13 @@ class ChatService:
         if back_to_group:
             buttons.append(Button("« Back", GROUP_PREFIX + entry.group))
         buttons.append(Button("All topics", MENU))
-        return Reply(text=entry.body, title=entry.title, buttons=(tuple(buttons),))
+        return Reply(text=self.catalogue.with_notes(entry.id, entry.body), title=entry.title,
+                     buttons=(tuple(buttons),))
 
     def tip(self) -> Reply:
         tips = self.catalogue.tips()
         chosen = self.rng.choice(tips)
-        return Reply(text=chosen.body, title=chosen.title,
+        return Reply(text=self.catalogue.with_notes(chosen.id, chosen.body), title=chosen.title,
                      buttons=((Button("Another tip", TIP_AGAIN), Button("All topics", MENU)),))
 
     def unknown(self, name: str) -> Reply:

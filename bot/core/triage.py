@@ -196,6 +196,8 @@ SADDLE_PHRASES = _rx(
     _CANT + r" feel (anything )?(down there|between my legs|my (privates|private parts|crotch|groin|genitals|bum|"
     r"butt|bottom|backside|inner thighs?)|it when i wipe|toilet paper|myself when i wipe)\b",
     r"\bsaddle (numbness|anaesthesia|anesthesia|area)\b",
+    r"\b(lost|losing|lose|no|without|reduced|less) (all )?(the )?(feeling|sensation) (in|around|down|between) (my )?"
+    r"(groin|crotch|genitals|privates|private parts|bum|butt|bottom|backside|inner thighs?|there|legs)\b",
 )
 LEG_PHRASES = _rx(
     _CANT + r" (move|lift|feel|bend|use|control|wiggle|stand on|put weight on) " + _MY
@@ -432,6 +434,7 @@ _GENERAL_QUESTION = re.compile(
     r"(mentioned|mentions|warned|warns|says|said|told me (about|to watch|to look)|watch out for|look out for|"
     r"read (about|that|online)|heard (about|that)|asked about|talking about|on tv|in a (show|film|movie|drama)|"
     r"medical drama))\b")
+SUBJECT_WORDS = frozenset("i im ive my me it its theres there he she they we you this that now".split())
 # Words that open a new clause; a general question is judged clause by clause.
 CLAUSE_STARTS = frozenset("and also plus but or so then".split())
 # A clause about something long past ("years ago", "back in 2015") or one followed by "that's gone".
@@ -711,7 +714,11 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
     for n, (a, b) in enumerate(ranges):
         clause = words[a:b]
         clause_text = " ".join(clause)
-        question = (clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
+        # "can slipping and falling cause …": a clause joined by "and"/"or" without a subject of
+        # its own belongs to the question before it.
+        continues = n > 0 and clause[0] in ("and", "or") and len(clause) > 1 and clause[1] not in SUBJECT_WORDS \
+            and asked[a - 1]
+        question = (continues or clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
             and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
         following = " ".join(words[ranges[n + 1][0]: ranges[n + 1][1]]) if n + 1 < len(ranges) else ""
         # A past event reaches the clauses after it ("… last year and had numbness") until
