@@ -18,6 +18,7 @@ from bot.core.catalogue import Catalogue, load_catalogue
 from bot.core.chat import BASIC_COMMANDS, ChatService
 from bot.core.clock import Clock, SystemClock
 from bot.core.router import Router
+from bot.core.triage_model import default_model
 from bot.reminders.dispatcher import Dispatcher, Notifier
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 from bot.reminders.service import ReminderService
@@ -60,7 +61,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
     store = ReminderStore(engine)
     chat = ChatService(catalogue)
     reminders = ReminderService(store, catalogue, clock)
-    router = Router(chat, {"r": reminders}, AnswerEngine(catalogue))
+    router = Router(chat, {"r": reminders}, AnswerEngine(catalogue, model=default_model()))
     return Services(settings, catalogue, chat, router, engine, store, reminders, clock)
 
 

@@ -23,6 +23,7 @@ from bot.core.answers import AnswerEngine
 from bot.core.catalogue import load_catalogue
 from bot.core.chat import ChatService
 from bot.core.router import Caller, Router
+from bot.core.triage_model import default_model
 
 _TAG = re.compile(r"<[^>]+>")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "−": "-"})
@@ -90,7 +91,7 @@ def run(path: Path, content_dir: Path, out: TextIO) -> int:
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
     catalogue = load_catalogue(content_dir)
-    router = Router(ChatService(catalogue), answers=AnswerEngine(catalogue))
+    router = Router(ChatService(catalogue), answers=AnswerEngine(catalogue, model=default_model()))
     out.write(f"{len(cases)} cases from {path}; answer engine ready in "
               f"{(time.perf_counter() - started) * 1000:.0f} ms\n\n")
     outcomes = asyncio.run(evaluate(cases, router))

@@ -18,7 +18,8 @@ from bot.core.catalogue import Catalogue, Entry
 from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
-from bot.core.triage import CRISIS, URGENT, VOCABULARY as TRIAGE_WORDS, SentenceModel, Triage, Triager
+from bot.core.triage import CRISIS, URGENT, SentenceModel, Triage, Triager, split_sentences
+from bot.core.triage import VOCABULARY as TRIAGE_WORDS
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
@@ -127,6 +128,23 @@ twinge throbbing
 """.split())
 _POINTER = re.compile(r"/[a-z]")
 
+# "my back hurts", "my back is killing me after the gym": a complaint about back pain with
+# nothing more specific gets the calm first-aid topic, not the nearest narrow one.
+GENERAL_ENTRY = "backpain"
+BACK_WORDS = frozenset("back backs backache backaches spine lumbago".split())
+COMPLAINT_WORDS = frozenset("""
+pain pains painful hurt hurts hurting hurted sore ache aches aching achy backache backaches killing agony stiff
+bad bothering bugging playing acting twinge twinges tweaked pulled threw thrown put out went gone done
+""".split())
+# Context that does not make a complaint more specific.
+COMPLAINT_CONTEXT = frozenset("""
+my the a an i im ive me is it its was been has have had so really very bit little lot today now tonight currently
+lower upper low mid middle after from since at in on of with and but or what do does did should can could will
+would how help please advice any tips tip anything something thing ideas idea gym workout work working job day
+days morning evening night yesterday week pregnant pregnancy again also too just kind sort of quite still feel
+feels feeling ugh hi hello hey ok okay thanks badly lately recently abit
+""".split())
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -172,7 +190,8 @@ class AnswerEngine:
     def understand(self, message: str) -> tuple[list[str], list[str], str]:
         """(corrected words, expanded query stems, folded text)."""
         folded = fold(message[:MAX_QUESTION_CHARS])
-        raw = words(folded)
+        # Words a person denies ("no fever", "not numb") say what the question is not about.
+        raw = [w for s in split_sentences(folded) for w, denied in zip(s.words, s.negated, strict=True) if not denied]
         corrected = [self.corrector.correct(w) for w in raw]
         expanded: list[str] = []
         for word in corrected:
@@ -198,6 +217,9 @@ class AnswerEngine:
         if triage is not None and triage.level in (CRISIS, URGENT):
             return self._alarm(triage)
         corrected, query, folded = self.understand(message)
+        general = self.catalogue.entries.get(GENERAL_ENTRY)
+        if triage is None and general is not None and _general_complaint(corrected):
+            return Answer("answer", self._entry_reply(general, query), general, 0.0)
         ranked = self.rank(query)
         own = {stem(w) for w in corrected}  # the user's own words, before synonyms
         on_topic = bool(own & self.anchor_stems)
@@ -234,7 +256,8 @@ class AnswerEngine:
     def _entry_reply(self, entry: Entry, query: list[str]) -> Reply:
         text, cut = self._excerpt(entry, query)
         more = f"\n\nMore: /{entry.commands[0]}" if cut else ""
-        return Reply(text=self.catalogue.with_notes(entry.id, text + more), title=entry.title, buttons=self._buttons(entry))
+        return Reply(text=self.catalogue.with_notes(entry.id, text + more), title=entry.title,
+                     buttons=self._buttons(entry))
 
     def _alarm(self, triage: Triage) -> Answer:
         """Crisis: help and nothing else. Urgent: the warning, then what the article says, if anything."""
@@ -271,3 +294,9 @@ _MENTION = re.compile(r"@\w+")
 
 def strip_mentions(text: str) -> str:
     return _MENTION.sub(" ", text).strip()
+
+
+def _general_complaint(words: list[str]) -> bool:
+    present = set(words)
+    return bool(present & BACK_WORDS or {"backache", "backaches"} & present) and bool(present & COMPLAINT_WORDS) \
+        and present <= BACK_WORDS | COMPLAINT_WORDS | COMPLAINT_CONTEXT

@@ -304,7 +304,8 @@ CRISIS_PHRASES += _rx(
     r"\b(better off|be better) with (someone|somebody) (else|who isnt)\b",
     r"\b(hope|hoping|so that|so|enough that|enough to|would it take to|pray|praying|wish) (i |to )?(just )?"
     r"(wouldnt|dont|wont|would not|never|not|didnt|do not) wake up\b",
-    r"\b(ways?|how|best way|easiest way|quickest way|painless way) to (die|end it|end my life|kill|do it|not wake up)\b",
+    r"\b(ways?|how|best way|easiest way|quickest way|painless way) to (die|end it|end my life|kill|do it|"
+    r"not wake up)\b",
     r"\bwhats the point( of| in)? (going on|living|carrying on|life|it all|anything|trying|being alive|fixing|"
     r"getting better)\b",
     r"\b(dont|do not|cant|cannot|can not|no longer) see (the |any )?point (in|of) (carrying on|going on|living|"
@@ -341,15 +342,18 @@ CRISIS_PHRASES += _rx(
     r"\bdont want to be alive\b", r"\bwish i (could )?(just )?(go to sleep|sleep) (forever|and never)\b",
 )
 CRISIS_PHRASES += _rx(
-    r"\b(wrote|written|writing|write|left) (\w+ ){0,2}(letters?|notes?|cards?) (to|for) (my |the |all my )?(kids|children|"
+    r"\b(wrote|written|writing|write|left) (\w+ ){0,2}(letters?|notes?|cards?) (to|for) (my |the |"
+    r"all my )?(kids|children|"
     r"family|wife|husband|mum|mom|dad|parents|everyone|partner|son|daughter|friends|boyfriend|girlfriend)\b",
     r"\b(gave|giving|give|given|rehom\w*) (away )?(my |the )?(dog|cat|pets?|kids stuff) (away|to|a new home)\b",
-    r"\b(wont|will not|not going to) (need|be needing) (\w+ ){0,4}(after (this|tonight|tomorrow|the weekend|this weekend|"
+    r"\b(wont|will not|not going to) (need|be needing) (\w+ ){0,4}(after (this|tonight|tomorrow|"
+    r"the weekend|this weekend|"
     r"today)|anymore|any more|much longer|for long)\b",
     r"\bwont be needing (them|it|anything|those|these)\b",
     r"\b(disappear|vanish|be gone|not exist) (permanently|for ever|and never come back)\b",
     r"\b(how|ways?|where) to (end things|end everything|end this|end it all|get it over with)\b",
-    r"\b(worked out|figured out|planned|planning|decided) (how|when|where) (id|i would|i will|ill|to) (do it|end it|go)\b",
+    r"\b(worked out|figured out|planned|planning|decided) (how|when|where) (id|i would|i will|ill|"
+    r"to) (do it|end it|go)\b",
     r"\b(notice|care|miss me|mind) if i (wasnt|werent|was not|were not|was gone|died|disappeared|wasnt here)\b",
     r"\bdoing (everyone|everybody|them|the world|my family) a (favour|favor)\b",
     r"\b(holding|held|hold|counting|counted|staring at|stared at|lined up) (all )?(the |my |of my )?(pills|tablets|"
@@ -423,8 +427,10 @@ _OVERDOSE_NOT_DRUG = re.compile(r"\boverdos\w* on (?!(pills|tablets|meds|medicat
 # "slipped a disc", "fell asleep", "the fall" (autumn): not falls.
 _NOT_TRAUMA = re.compile(
     r"\b(slipped|slip|slipping) (a |my )?(disc|disk)|\bfell asleep\b|\bfall(ing)? asleep\b|"
-    r"\b(this|last|next|in the|in|every|the) (fall|autumn)\b(?! (on|off|down|from|onto|over))|\bfall (season|semester)\b|"
-    r"\bhair (fall|falling)\b|\bfall(en|ing|s)? (apart|behind|in love)\b|\b(its|it is|during|since|all) (fall|autumn)\b|"
+    r"\b(this|last|next|in the|in|every|the) (fall|autumn)\b(?! (on|off|down|from|onto|over))|"
+    r"\bfall (season|semester)\b|"
+    r"\bhair (fall|falling)\b|\bfall(en|ing|s)? (apart|behind|in love)\b|\b(its|it is|during|since|"
+    r"all) (fall|autumn)\b|"
     r"\b(phone|cup|glass|book|bottle|leaves|laptop|keys|plate|box|snow|rain|temperature|temperatures|prices|stuff|"
     r"things|pen|tv|picture|shelf) (has |have |had |are |is |was |were |keep |kept |just )?(fell|fall|falls|falling|"
     r"fallen|dropped|crashed)\b")
@@ -451,7 +457,8 @@ _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
     r"\b((die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
-    r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
+    r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|"
+    r"be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
     r"dead (tired|on my feet|after|from)|death of me|(bored|scared|worried|tickled) to death|killing it|"
     r"(kill|murder) (for|a) (a |an |some )?(massage|coffee|pizza|tea|beer|drink|nap|sleep|back rub|rub|burger)|"
     r"crash course|car crash (tv|telly|television|of a)|fever dream|(little|happy|minor|small) accident|"
@@ -660,7 +667,7 @@ def _first_words(group: str) -> tuple[set[str], list[str]] | None:
 
 
 def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Sentence]:
-    sentences = []
+    sentences: list[Sentence] = []
     for part in _SENTENCE.split(folded):
         # Commas end clauses and negations: remember where they stood.
         words: list[str] = []

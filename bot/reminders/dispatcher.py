@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.catalogue import Catalogue, Entry
+from bot.core.catalogue import Catalogue, Entry, Note
 from bot.core.clock import Clock
 from bot.core.replies import Reply
 from bot.core.schedule import next_due, stored_rule, stored_window, zone_from_name
@@ -23,6 +23,7 @@ from bot.reminders.texts import reminder_reply
 from bot.storage.store import Claimed, ReminderStore
 
 log = logging.getLogger(__name__)
+NOTE_MARK = "!"  # in ``shown_tips``: a safety note already sent with this reminder
 
 
 class DeliveryError(Exception):
@@ -134,22 +135,28 @@ class Dispatcher:
                         stored_window(claimed.window_start, claimed.window_end, claimed.days),
                         zone_from_name(claimed.timezone), after)
 
-    def _pick_tip(self, claimed: Claimed) -> tuple[Entry, str]:
-        """Rotate through the kind's tips without repeats until every one has been shown."""
+    def _pick_tip(self, claimed: Claimed) -> tuple[Entry, str, list[Note]]:
+        """Rotate through the kind's tips without repeats until every one has been shown.
+
+        Safety notes for the kind (``reminder: water`` in ``content/safety.yaml``) go with the
+        first reminder that is sent; ``shown_tips`` remembers them as ``!note-id`` for good."""
         tips = self.catalogue.tips(claimed.kind)
         shown = set(filter(None, claimed.shown_tips.split(",")))
+        notes_shown = {s for s in shown if s.startswith(NOTE_MARK)}
         fresh = [t for t in tips if t.id not in shown]
         if not fresh:
-            shown, fresh = set(), tips
+            shown, fresh = set(notes_shown), tips
         tip = self.rng.choice(fresh)
         shown.add(tip.id)
-        return tip, ",".join(sorted(shown))
+        notes = [n for n in self.catalogue.reminder_notes(claimed.kind) if NOTE_MARK + n.id not in notes_shown]
+        shown.update(NOTE_MARK + n.id for n in notes)
+        return tip, ",".join(sorted(shown)), notes
 
     async def _process(self, batch: list[Claimed]) -> None:
         now = self.clock.now()
         finished: list[tuple[Claimed, datetime | None, str | None]] = []
         retry: list[Claimed] = []
-        plans: list[tuple[Claimed, Entry, str]] = []
+        plans: list[tuple[Claimed, Entry, str, list[Note]]] = []
         for claimed in batch:
             if claimed.paused_until is not None and claimed.paused_until > claimed.due_at:
                 finished.append((claimed, self._next(claimed, max(now, claimed.paused_until)), None))
@@ -161,20 +168,21 @@ class Dispatcher:
             elif claimed.platform not in self.notifiers:
                 retry.append(claimed)
             else:
-                tip, shown = self._pick_tip(claimed)
-                plans.append((claimed, tip, shown))
+                tip, shown, notes = self._pick_tip(claimed)
+                plans.append((claimed, tip, shown, notes))
         ids = await self.store.record_deliveries([
             {"user_id": c.user_id, "kind": c.kind, "tip_id": tip.id, "due_at": c.due_at, "sent_at": now,
              "done_at": None}
-            for c, tip, _ in plans
+            for c, tip, _, _ in plans
         ])
         outcomes = await asyncio.gather(*(
-            self._send(claimed, reminder_reply(claimed.kind, tip, delivery_id))
-            for (claimed, tip, _), delivery_id in zip(plans, ids, strict=True)
+            self._send(claimed, reminder_reply(claimed.kind, tip, delivery_id,
+                                               safety=self.catalogue.safety, notes=notes))
+            for (claimed, tip, _, notes), delivery_id in zip(plans, ids, strict=True)
         ))
         blocked: set[int] = set()
         unsent: list[int] = []
-        for (claimed, _, shown), delivery_id, outcome in zip(plans, ids, outcomes, strict=True):
+        for (claimed, _, shown, _), delivery_id, outcome in zip(plans, ids, outcomes, strict=True):
             after = max(now, claimed.due_at)
             if outcome == "sent":
                 finished.append((claimed, self._next(claimed, after), shown))

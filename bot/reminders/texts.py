@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.catalogue import Entry
+from collections.abc import Sequence
+
+from bot.core.catalogue import Entry, Note, Safety
 from bot.core.replies import Button, Reply
 
 KIND_TITLES = {"posture": "Posture break", "water": "Water", "stretch": "Stretch break", "daily": "Tip of the day"}
@@ -10,8 +12,14 @@ KIND_LABELS = {"posture": "Posture break", "water": "Water", "stretch": "Stretch
 SNOOZE_MINUTES = 10
 
 
-def reminder_reply(kind: str, tip: Entry, delivery_id: int | None, status: str | None = None) -> Reply:
-    text = tip.body if status is None else f"{tip.body}\n\n{status}"
+def reminder_reply(kind: str, tip: Entry, delivery_id: int | None, status: str | None = None,
+                   safety: Safety | None = None, notes: Sequence[Note] = ()) -> Reply:
+    """A reminder message. ``notes``: Unknot's safety notes sent with it (marked as Unknot's)."""
+    text = tip.body
+    if safety is not None and notes:
+        text += "\n\n" + safety.marked("\n".join(n.body for n in notes))
+    if status is not None:
+        text = f"{text}\n\n{status}"
     buttons: tuple[tuple[Button, ...], ...] = ()
     if delivery_id is not None and status is None:
         buttons = (
