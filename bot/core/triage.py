@@ -99,7 +99,8 @@ SEVERE = frozenset("""
 unbearable excruciating agony agonizing agonising intolerable unbearably unendurable
 """.split())
 SYMPTOM = PAIN | frozenset("""
-twitch twitching tight tightness knot knots episode episodes flare flares flareups attacks attack
+twitch twitching tight tightness knot knots episode episodes flare flares flareups attacks attack stiffness niggle
+niggles twinge twinges ache aches
 """.split())
 TRAUMA = frozenset("""
 accident crash crashed crashing collision collided fall fell fallen falling tumble tumbled whiplash tackled
@@ -145,7 +146,7 @@ CRISIS_PHRASES = _rx(
     r"carrying on|being alive|staying alive|life)\b",
     r"\b(no|any|nothing to|no more) (reason|point|purpose) (to|in|of) (keep|go on|carry on) (living|going|on)\b",
     r"\b(thinking|think|thought|dream\w*|fantasi\w*) (about|of) (just )?(jumping|stepping off|swerving|crashing|"
-    r"driving into|hanging|drowning|overdosing|cutting|not waking|ending|dying)\b",
+    r"driving into|hanging|drowning|overdosing|cutting|not waking|ending (it|my life|things|everything)|dying)\b",
     r"\b(dont|do not|no longer|not) (want|wanna|wish) (to )?(live|be alive|be here|exist|go on|wake up|be around|"
     r"carry on|keep going|keep living)( anymore| any more)?\b",
     r"\b(cant|cannot|can not) (go on|keep going|carry on|take (it|this|this pain|the pain|much more|any more|"
@@ -161,7 +162,8 @@ CRISIS_PHRASES = _rx(
     r"\b(rather|prefer to|prefer) (be dead|die|not exist|not be alive|not be here)\b",
     r"\bgive up on (life|living|everything)\b",
     r"\bno (way|point) (out|going on|living)\b",
-    r"\b(thoughts?|thinking|ideas?) (of|about) (death|dying|ending|killing|suicide|not being here)\b",
+    r"\b(thoughts?|thinking|ideas?) (of|about) (death|dying|ending (it|my life|things|everything)|killing myself|"
+    r"suicide|not being here)\b",
     r"\b(disappear|vanish|sleep|go to sleep) (forever|for good|and never wake up|and not wake up)\b",
     r"\b(never|not) wake up( again)?\b.*\b(wish|want|hope|pray|better)\b",
     r"\b(wish|want|hope|pray)\b.*\b(never|not) wake up\b",
@@ -316,7 +318,8 @@ CRISIS_PHRASES += _rx(
     r"train|balcony|cliff|tree|wall|truck|lorry|car park|multi storey|ledge|window|motorway|traffic|edge)\b",
     r"\b(got|have|bought|ive got|found|tied) (the |a )?(rope|noose)\b",
     r"\b(started|been|keep|kept|am|im) cutting (again|myself|my)\b", r"\bcutting again\b",
-    r"\bcut (my|myself|into my) ?(arms?|wrists?|thighs?|legs?|skin|stomach)?\b(?! (hair|nails|food|toenails))",
+    r"\bcut (myself|into my (arms?|wrists?|thighs?|legs?|skin|stomach)|my (arms?|wrists?|thighs?|skin|stomach)\b"
+    r"(?! (on|by accident|chopping|shaving|cooking|opening)))",
     r"\b(hold|holding|held|have|had) the (kitchen )?(knife|blade|razor)\b.*\b(think|thinking|thought)\b",
     r"\b(giving|give|gave|given) (my |all my )?(stuff|things|belongings|possessions) away\b",
     r"\b(giving|give|gave|given) away (my |all my )?(stuff|things|belongings|possessions)\b",
@@ -366,6 +369,53 @@ CRISIS_PHRASES += _rx(
     r"picking) (at )?(my|myself) ?(arms?|skin|legs?|wrists?|head|thighs?)? (till|until|so) (it|they|i) "
     r"(bleed|bleeds|bled|bruise|bruises|hurt|hurts)\b",
 )
+CRISIS_PHRASES += _rx(
+    r"\b(stop|stopped|cease) existing\b", r"\b(wish|want|wanna) (i could |to )?(just )?(not exist|stop existing)\b",
+    r"\b(saved|saving|stockpil\w*|hoard\w*|stash\w*|collect\w*) (up )?(enough|all)\b",
+    r"\benough (\w+ ){0,3}(to do it|to end it|to not wake up|to die|to finish it)\b",
+    r"\bctb\b", r"\b(methods|ways) (to|of) (die|dying|suicide|end it|kill myself)\b",
+    r"\b(looking|look|looked|reading|read|research\w*) (up )?(on |into |about )?(methods|ways to die)\b",
+    r"\bhow many (\w+ ){0,3}(it would take|would it take|would kill|would be enough|to take to)\b",
+    r"\b(finish|end|stop) (my|mine) life\b",
+    r"\b(just )?want (to get )?out\b.*\b(permanently|for good|forever)\b",
+    r"\b(punch|punching|punched|hit|hitting|cut|cutting|burn|burning|burned|burnt|scratch|scratching|bite|biting|"
+    r"bang|banging|banged) (my own|my|myself) ?(\w+ )?(until|till|so) (they|it|i) (bleed|bled|bruise|bruises|bruised|"
+    r"hurt|hurts|scar)\b",
+    r"\b(bridge|footbridge|roof|ledge|edge|balcony|cliff|platform|car park|multi storey|top floor|railway|tracks)\b.*"
+    r"\b(how easy it would be|go over|jump|step off|not come back|go off the|over the edge|just let go)\b",
+    r"\b(steer|steering|turn|turning|jerk|jerking|yank|yanking) (the wheel|into (a|the) (tree|wall|truck|lorry|traffic|"
+    r"barrier))\b",
+    r"\bgo(ing)? through the barrier\b", r"\b(be|being|get|getting) done with (it all|all of it|everything|life)\b",
+    r"\b(rope|noose|belt|gun|shotgun|rifle|pills|knife|blade|razor)\b.*\bcant stop thinking about (it|them)\b",
+    r"\b(practised|practiced|practising|practicing|rehearsed|rehearsing|tried) (with )?(a |the |my )?(belt|rope|"
+    r"noose|cord|ligature|scarf|tie)\b",
+    r"\bwant to disappear\b", r"\bi deserve to (die|disappear|suffer|be dead|not be here)\b",
+    r"\b(not eating|starving myself|stopped eating|stop eating) on purpose\b",
+    r"\bcheck(ing)? out (for good|permanently|of life|early|of this world)\b",
+    r"\busing (it|them) on myself\b", r"\b(gun|shotgun|rifle|pistol)\b.*\b(myself|my head|end it)\b",
+    r"\b(going|gonna|plan|planning|about) to end it\b", r"\bend it (soon|tonight|today|this week|this weekend)\b",
+    r"\b(hit|hitting|banged|banging|burned|burnt|burning|cut|cutting|punched|punching|scratched|scratching|hurt|"
+    r"hurting|harmed|harming)\b.*\bon purpose\b",
+    r"\bnot come (back )?(down|home|back)\b",
+    r"\b(hope|hoping|wish|wishing|pray|praying)\b.*\b(dont|wont|never|not|didnt|wouldnt) wake up\b",
+    r"\b(easier|better)( off)?( for (everyone|everybody|them|him|her|my family))? if i (just )?(wasnt|werent|was not|"
+    r"were not|was gone|wasnt here|wasnt around)\b",
+)
+BLADDER_PHRASES += _rx(
+    r"\b(wee|pee|urine|poo|poop|stool)\b.*\b(without (me )?(knowing|noticing|feeling it|realising|realizing)|"
+    r"by itself|on its own)\b",
+    r"\b(cant|cannot|unable to|not able to|havent been able to|couldnt|not) (pass|passing) (urine|water|any urine)\b",
+    r"\bnothing (comes|coming|will come|came) out\b",
+)
+TEARING_PHRASES += _rx(r"\bunzip\w*\b", r"\b(split|ripped|torn|tearing|ripping) (open|apart|in two)\b")
+LEG_PHRASES += _rx(
+    r"\b(toes?|feet|foot|legs?) (dont|wont|doesnt|arent|isnt|cant|will not|do not|does not) (respond|move|work|lift|"
+    r"listen|come up)\b",
+    r"\b(foot|feet|toes) (is |are |keeps |kept |keep )?(catching|dragging|slapping|flopping|scuffing|dropping|"
+    r"tripping)\b",
+    r"\b(slaps|slapping|flops|flopping) down\b",
+    _CANT + r" (lift|pull|raise|point) (up )?the (front|toes|tip) of (my |it|the )",
+)
 LEG_PHRASES += _rx(
     _CANT + r" (really |properly |fully |even )?(move|lift|raise|feel|bend|use|control|wiggle|stand on|"
     r"put weight on|pick up|point) (\w+ ){0,6}(legs?|feet|foot|toes|knees?)\b",
@@ -401,6 +451,9 @@ SEVERE_PHRASES += _rx(
     r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
 )
 RECURRING_PHRASES += _rx(
+    r"\bused to (be|only|just)\b.*\b(now|but now)\b",
+    r"\bnow (its|it is|it s)? ?(much |a lot |way |even )?worse\b",
+
     r"\b(worse|stronger|longer|more painful) than the (last|one before|previous)( one| time)?\b",
     r"\b(lasting|last|lasts) longer (each|every|and longer)\b", r"\blasting longer\b",
 
@@ -439,24 +492,29 @@ _GENERAL_QUESTION = re.compile(
     r"symptoms of|what (if|are|is)|hypothetical\w*|if someone|if a person|someone (had|has|with)|"
     r"(mentioned|mentions|warned|warns|says|said|told me (about|to watch|to look)|watch out for|look out for|"
     r"read (about|that|online)|heard (about|that)|asked about|talking about|on tv|in a (show|film|movie|drama)|"
-    r"medical drama))\b")
+    r"medical drama|asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me if|dreamt|dreamed|"
+    r"dream(ed|t)? (about|that|i)|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story)))\b")
 SUBJECT_WORDS = frozenset("i im ive my me it its theres there he she they we you this that now".split())
 # Words that open a new clause; a general question is judged clause by clause.
 CLAUSE_STARTS = frozenset("and also plus but or so then".split())
 # A clause about something long past ("years ago", "back in 2015") or one followed by "that's gone".
 _PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?|decades?) "
                    r"(ago|back)|ages ago|long ago|a (long )?while (ago|back)|"
-                   r"last (year|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
+                   r"last (year|month|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
                    r"as a (kid|child|teen|teenager)|when i was (young|a kid|younger|little|a child))\b")
 PRESENT_MARKERS = frozenset("now today currently still since yesterday tonight again but suddenly".split())
 _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since|shes|hes|she is|he is|"
                        r"theyre|they are|im|i am|i was|was)? ?"
                        r"(totally |completely |all |long |fully )?(gone|fine( now)?|cleared( up)?|resolved|"
                        r"better( now)?|over|recovered|healed)\b")
+# Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
+# not something happening to the person now.
+_REPORTED = re.compile(r"\b(asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
+                       r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
-    r"\b((die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
+    r"\b((stock|market|share|shares|crypto|price) crash|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
     r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|"
     r"be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
     r"dead (tired|on my feet|after|from)|death of me|(bored|scared|worried|tickled) to death|killing it|"
@@ -471,6 +529,9 @@ _CLEARED = re.compile(
     r"\b(chest|breathing|bladder|bowels?|peeing|pee|legs?|feet|toes|temperature|temp|groin|down there)"
     r"( is| are| feels?| seems?| s)? (totally |completely |perfectly |absolutely |all |still )?(fine|ok|okay|normal|"
     r"good|all good|grand|clear)\b")
+# "A&E checked him and said it's just bruising": an injury already seen to.
+_CHECKED_FINE = re.compile(r"\b(checked|examined|x ?rayed|scanned|seen|looked at)\b.*\b(said|says|told)\b.*\b(fine|"
+                           r"just (a )?bruis\w*|nothing (broken|serious)|only (a )?(bruise|sprain|strain)|all clear)\b")
 CLEARS = {"chest": ("chest",), "breathing": ("chest",), "bladder": ("bladder",), "bowel": ("bladder",),
           "bowels": ("bladder",), "peeing": ("bladder",), "pee": ("bladder",), "leg": ("legs", "numbness"),
           "legs": ("legs", "numbness"), "feet": ("legs", "numbness"), "toes": ("legs", "numbness"),
@@ -496,6 +557,7 @@ class Sentence:
     wordset: frozenset[str] = frozenset()
     hits: frozenset[str] | None = None  # names of the pattern lists that match (see ``match``)
     hits_asked: frozenset[str] | None = None
+    seen: frozenset[str] | None = None  # names of the lists matched anywhere, negated or not
 
     def __post_init__(self) -> None:
         self.wordset = frozenset(self.words)
@@ -519,21 +581,33 @@ class Sentence:
     def _find(self) -> None:
         hits: set[str] = set()
         asked: set[str] = set()
+        seen: set[str] = set()
         for name, pattern in (self.index or SIGNS).candidates(self.wordset):
             if name in hits:
                 continue
             for found in pattern.finditer(self.text):
+                seen.add(name)
                 index = bisect.bisect_right(self.starts, found.start()) - 1
                 before = self.words[max(0, index - 3): index]
                 if any(w in NEGATORS for w in before) and not NEGATORS & set(found.group(0).split()):
                     continue
-                if self.past[index]:
+                if self.past[index] and name != "recurring":  # "used to …, now …" is about change
                     continue
                 asked.add(name)
                 if not self.asked[index]:
                     hits.add(name)
                     break
-        self.hits, self.hits_asked = frozenset(hits), frozenset(asked)
+        self.hits, self.hits_asked, self.seen = frozenset(hits), frozenset(asked), frozenset(seen)
+
+    def judged(self) -> frozenset[str]:
+        """Signs the rules saw here and set aside (denied, asked about, past or someone else's):
+        the classifier does not overrule them."""
+        if self.hits is None:
+            self._find()
+        assert self.seen is not None and self.hits is not None
+        words = {name for name, vocabulary in SIGN_WORDS.items() if not vocabulary.isdisjoint(self.wordset)
+                 and vocabulary.isdisjoint(self.live)}
+        return (self.seen - self.hits) | words
 
 
 # Words too common to pick a pattern out by (a pattern is indexed by its least common words).
@@ -700,7 +774,8 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
     negated = [denied] * len(words)
     reach = 0
     for i, word in enumerate(words):
-        if i in comma_before or word in SCOPE_BREAKERS:
+        new_clause = word in CLAUSE_STARTS and i + 1 < len(words) and words[i + 1] in SUBJECT_WORDS | {"the"}
+        if i in comma_before or word in SCOPE_BREAKERS or new_clause:
             reach = 0
         if word in SCOPE_BREAKERS or denied:
             continue
@@ -718,6 +793,8 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
     past = [False] * len(words)
     ranges = _split_at(words, comma_before)
     gone = False
+    resolved_at = max((n for n, (a, b) in enumerate(ranges) if n and _RESOLVED.search(" ".join(words[a:b]))),
+                      default=0)
     for n, (a, b) in enumerate(ranges):
         clause = words[a:b]
         clause_text = " ".join(clause)
@@ -727,15 +804,15 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
             and asked[a - 1]
         question = (continues or clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
             and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
-        following = " ".join(words[ranges[n + 1][0]: ranges[n + 1][1]]) if n + 1 < len(ranges) else ""
         # A past event reaches the clauses after it ("… last year and had numbness") until
-        # something brings the story back to now.
+        # something brings the story back to now; "… but that's long gone" closes all before it.
         if set(clause) & PRESENT_MARKERS or a in comma_before:
             gone = False
-        gone = gone or _PAST.search(clause_text) is not None or _RESOLVED.search(following) is not None
+        gone = gone or _PAST.search(clause_text) is not None or n < resolved_at
+        reported = _REPORTED.search(clause_text) is not None
         for i in range(a, b):
             asked[i] = question
-            past[i] = gone
+            past[i] = gone or reported
     return Sentence(words, negated, asked, past, text, starts, comma_before)
 
 
@@ -753,6 +830,9 @@ SIGNS = SignIndex({
     "numbness": NUMB_PHRASES, "chest": CHEST_PHRASES, "tearing": TEARING_PHRASES, "fever": FEVER_PHRASES,
     "trauma": TRAUMA_PHRASES, "severe": SEVERE_PHRASES, "recurring": RECURRING_PHRASES,
 })
+URGENT_SIGNS = frozenset({"bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe"})
+# Single words that name a sign, for ``Sentence.judged``.
+SIGN_WORDS = {"bladder": INCONTINENCE, "numbness": NUMB, "fever": FEVER, "trauma": TRAUMA, "severe": SEVERE}
 # Crisis patterns that may span two sentences ("I've saved my pills. I know what I'll do").
 SPANNING = SignIndex({"crisis": [p for p in CRISIS_PHRASES if ".*" in p.pattern]})
 
@@ -783,7 +863,7 @@ class Triager:
                  thresholds: dict[str, float] | None = None) -> None:
         self.correct = correct
         self.model = model
-        self.thresholds = thresholds or {CRISIS: 0.6, URGENT: 0.7}
+        self.thresholds = thresholds or {CRISIS: 0.6, URGENT: 0.6}
 
     def rules(self, folded: str) -> Triage | None:
         return self._rules(split_sentences(folded))
@@ -795,8 +875,10 @@ class Triager:
         if _crisis(as_typed) or _crisis(changed):
             return Triage(CRISIS, CRISIS)
         message_pain = any(s.has(PAIN, questions=True) for s in as_typed + changed)
-        cleared = frozenset(r for found in _CLEARED.finditer(" ".join(s.text for s in as_typed))
-                            for r in CLEARS.get(found.group(1), ()))
+        whole = " ".join(s.text for s in as_typed)
+        cleared = frozenset(r for found in _CLEARED.finditer(whole) for r in CLEARS.get(found.group(1), ()))
+        if _CHECKED_FINE.search(whole):
+            cleared |= {"trauma"}
         found = [self._signs(as_typed, message_pain, cleared), self._signs(changed, message_pain, cleared)]
         return next((f for f in found if f is not None and f.level == URGENT), found[0] or found[1])
 
@@ -819,12 +901,17 @@ class Triager:
         windows = _windows(sentences)
         if not windows:
             return found
+        # Where the rules saw a sign and set it aside ("not thinking of hurting myself", "no
+        # numbness"), the classifier, which cannot read negation, may not raise it again.
+        judged = frozenset().union(*(s.judged() for s in sentences))
         scored = self.model.scores(windows)
         crisis = max(s[CRISIS] for s in scored)
         urgent = max(s[URGENT] for s in scored)
-        if crisis >= self.thresholds[CRISIS]:
+        if crisis >= self.thresholds[CRISIS] and CRISIS not in judged:
             return Triage(CRISIS, CRISIS, "model")
-        if urgent >= self.thresholds[URGENT]:
+        # A general question ("when is back pain an emergency?") is answered, not escalated.
+        statement = any(not all(s.asked) for s in sentences)
+        if urgent >= self.thresholds[URGENT] and statement and not judged & URGENT_SIGNS:
             return Triage(URGENT, "unspecified", "model")
         return found
 
