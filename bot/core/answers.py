@@ -18,7 +18,7 @@ from bot.core.catalogue import Catalogue, Entry
 from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
-from bot.core.triage import CRISIS, URGENT, SentenceModel, Triage, Triager, split_sentences
+from bot.core.triage import CRISIS, URGENT, SentenceModel, Triage, Triager, TriageSpelling, split_sentences
 from bot.core.triage import VOCABULARY as TRIAGE_WORDS
 
 MAX_QUESTION_CHARS = 1000
@@ -172,7 +172,7 @@ class AnswerEngine:
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
         # misspelt sign ("numbb", "bladdr") still reads as one.
-        self.triager = Triager(Corrector(TRIAGE_WORDS, protected=common_english()).correct, model)
+        self.triager = Triager(TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english())).correct, model)
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.textnorm import Corrector
+
 CRISIS = "crisis"
 URGENT = "urgent"
 SEE_DOCTOR = "see_doctor"
@@ -175,7 +177,7 @@ BLADDER_PHRASES = _rx(
     r"\b(wet|wetting|wetted|peeing|peed|pee|pissing|pissed|soiled|soiling|soil|pooing|pooed|pooping|pooped|shat|"
     r"shit|sh t|messed|messing|leaked|leaking) (my ?self|my pants|my trousers|my underwear|my knickers|the bed|"
     r"my bed)\b",
-    _CANT + r" (to )?(hold|control|stop|feel) (my |the )?(pee|wee|urine|bladder|bowels?|poo|poop|stool|it in)\b",
+    _CANT + r" (to )?(hold|control|stop|feel) (my |the )?(pee|wee|urine|bladder|bowels?|poo|poop|stool)\b",
     _CANT + r" (to )?(pee|wee|urinate|go to the (toilet|loo|bathroom)|empty my bladder)\b",
     r"\b(lost|losing|lose|loss of|no|zero|without) (any )?(bladder|bowel|toilet) (control|function|sensation)\b",
     r"\b(lost|losing|lose|loss of|no) (all )?(control|feeling|sensation) (of|over|in) (my )?(bladder|bowels?|"
@@ -308,7 +310,7 @@ CRISIS_PHRASES += _rx(
     r"(wouldnt|dont|wont|would not|never|not|didnt|do not) wake up\b",
     r"\b(ways?|how|best way|easiest way|quickest way|painless way) to (die|end it|end my life|kill|do it|"
     r"not wake up)\b",
-    r"\bwhats the point( of| in)? (going on|living|carrying on|life|it all|anything|trying|being alive|fixing|"
+    r"\bwhats (even )?the point( of| in)? (going on|living|carrying on|life|it all|anything|trying|being alive|fixing|"
     r"getting better)\b",
     r"\b(dont|do not|cant|cannot|can not|no longer) see (the |any )?point (in|of) (carrying on|going on|living|"
     r"life|being here|anything|it all|trying)\b",
@@ -375,7 +377,9 @@ CRISIS_PHRASES += _rx(
     r"\benough (\w+ ){0,3}(to do it|to end it|to not wake up|to die|to finish it)\b",
     r"\bctb\b", r"\b(methods|ways) (to|of) (die|dying|suicide|end it|kill myself)\b",
     r"\b(looking|look|looked|reading|read|research\w*) (up )?(on |into |about )?(methods|ways to die)\b",
-    r"\bhow many (\w+ ){0,3}(it would take|would it take|would kill|would be enough|to take to)\b",
+    r"\bhow many (\w+ ){0,3}(it would take|would it take|it takes|does it take|would kill|would be enough|to take to|"
+    r"would do it)\b",
+    r"\b(hiding|hid|hide|keeping|keep|kept|bought|buying|got) (\w+ ){0,2}(razor|razors|razor blades|blades)\b",
     r"\b(finish|end|stop) (my|mine) life\b",
     r"\b(just )?want (to get )?out\b.*\b(permanently|for good|forever)\b",
     r"\b(punch|punching|punched|hit|hitting|cut|cutting|burn|burning|burned|burnt|scratch|scratching|bite|biting|"
@@ -408,6 +412,20 @@ BLADDER_PHRASES += _rx(
     r"\bnothing (comes|coming|will come|came) out\b",
 )
 TEARING_PHRASES += _rx(r"\bunzip\w*\b", r"\b(split|ripped|torn|tearing|ripping) (open|apart|in two)\b")
+CRISIS_PHRASES += _rx(
+    r"\b(nobody|no one|noone|no body) (would|will|d) (even )?(notice|care|miss me)\b",
+    r"\bengine running\b.*\b(garage|door shut|doors shut|closed|hose|exhaust)\b",
+    r"\b(garage|hose|exhaust)\b.*\bengine running\b",
+    r"\bbetter off with (the |my )?(life )?insurance\b", r"\blife insurance\b.*\b(better off|pays out|worth more)\b",
+    r"\b(dont |do not |cant |cannot |can not |no longer )?see (the |any )?point (in|of) (waking up|getting up|tomorrow|going on|another day)\b",
+    r"\bsee if i (would |d )?(just )?(not|never|wouldnt) wake up\b",
+    r"\b(took|swallowed|taken|take|swallow|downed) (like |about |nearly |almost )?(half|most|all|the rest) (of )?(the|a|my)"
+    r" (\w+ )?(bottle|pack|packet|box|strip|tub)\b",
+    r"\b(step|stepping|stepped|walk|walking|jump|jumping|throw myself|throwing myself) (out )?in front of (a|the) (bus|"
+    r"train|car|truck|lorry|traffic|tram)\b",
+    r"\b(planning|planned|picked|picking|chosen|choosing|chose) (which|the|a) (day|date|night|time|way)\b",
+    r"\b(counting|counted|count) (\w+ ){0,3}(doses|pills|tablets)\b",
+)
 LEG_PHRASES += _rx(
     r"\b(toes?|feet|foot|legs?) (dont|wont|doesnt|arent|isnt|cant|will not|do not|does not) (respond|move|work|lift|"
     r"listen|come up)\b",
@@ -430,6 +448,7 @@ SADDLE_PHRASES += _rx(
     r"saddle)\b",
 )
 CHEST_PHRASES += _rx(
+    r"\bchest\b.*\b(pressure|weight|squeez\w*|crush\w*|tight\w*|heav\w*)\b",
     r"\b(catch|get|getting|catching) (my )?breath\b",
     r"\b(tight|heavy|crushing|squeezing|pressure|burning) (feeling|sensation|band|pain|ache) (in|across|on|around|"
     r"over) (my |the )?chest\b",
@@ -494,6 +513,12 @@ _GENERAL_QUESTION = re.compile(
     r"read (about|that|online)|heard (about|that)|asked about|talking about|on tv|in a (show|film|movie|drama)|"
     r"medical drama|asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me if|dreamt|dreamed|"
     r"dream(ed|t)? (about|that|i)|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story)))\b")
+THIRD_PARTY = frozenset("""
+he she they his her their him them mum mom mother dad father grandma gran granny grandad granddad grandpa nan nana
+husband wife partner son daughter brother sister friend mate boyfriend girlfriend colleague coworker neighbour
+neighbor kid kids child baby dog cat aunt uncle cousin boss someone somebody people patient
+""".split())
+FIRST_PERSON = frozenset("i im ive id ill me myself".split())
 SUBJECT_WORDS = frozenset("i im ive my me it its theres there he she they we you this that now".split())
 # Words that open a new clause; a general question is judged clause by clause.
 CLAUSE_STARTS = frozenset("and also plus but or so then".split())
@@ -509,12 +534,15 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
                        r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
-    r"\b((stock|market|share|shares|crypto|price) crash|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
+    r"\b((stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|exercises?|workout|fly|flies)|"
+    r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness)|"
+    r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? out|"
+    r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|collision)|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
     r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|"
     r"be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
     r"dead (tired|on my feet|after|from)|death of me|(bored|scared|worried|tickled) to death|killing it|"
@@ -570,6 +598,15 @@ class Sentence:
         not inside a general question."""
         return not vocabulary.isdisjoint(self.live_asked if questions else self.live)
 
+    def has_own(self, vocabulary: frozenset[str]) -> bool:
+        """Like ``has``, but not where someone else is the subject ("my grandma fell")."""
+        return any(w in vocabulary and w in self.live and not self.someone_else(i) for i, w in enumerate(self.words))
+
+    def someone_else(self, index: int) -> bool:
+        """The words just before ``index`` name someone else as the subject ("my mum lost …")."""
+        window = self.words[max(0, index - 3): index]
+        return any(w in THIRD_PARTY for w in window) and not any(w in FIRST_PERSON for w in window)
+
     def match(self, name: str, questions: bool = False) -> bool:
         """A pattern of the list ``name`` matches where a live word starts, with no negation
         just before it (and, unless ``questions``, outside a general question)."""
@@ -593,6 +630,8 @@ class Sentence:
                     continue
                 if self.past[index] and name != "recurring":  # "used to …, now …" is about change
                     continue
+                if name in ("trauma", "bladder") and self.someone_else(index):
+                    continue  # "my grandma fell", "my mum lost bladder control": not the person's own
                 asked.add(name)
                 if not self.asked[index]:
                     hits.add(name)
@@ -842,7 +881,7 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
     pain; ``cleared``: signs the person said are fine ("my bladder is fine")."""
     cold = bool(s.wordset & COLD_CONTEXT)
     checks: list[tuple[str, Callable[[], bool]]] = [
-        ("bladder", lambda: s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has(CONTROL_LOSS))),
+        ("bladder", lambda: s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has_own(CONTROL_LOSS))),
         ("saddle", lambda: s.match("saddle") or (s.has(NUMB) and s.has(SADDLE))),
         ("legs", lambda: s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW))),
         ("numbness", lambda: not cold and (s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS))
@@ -850,10 +889,32 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
         ("chest", lambda: message_pain and s.match("chest")),
         ("tearing", lambda: s.match("tearing")),
         ("fever", lambda: message_pain and (s.has(FEVER - CHILLS if cold else FEVER) or s.match("fever"))),
-        ("trauma", lambda: not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has(TRAUMA) and message_pain))),
+        ("trauma", lambda: not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has_own(TRAUMA) and message_pain))),
         ("severe", lambda: s.match("severe") or (s.has(SEVERE) and message_pain)),
     ]
     return next((reason for reason, check in checks if reason not in cleared and check()), None)
+
+
+# Chat spellings that typo correction cannot reach (they are too far from the word).
+SPELLINGS = {"bout": "about", "abt": "about", "nite": "night", "ur": "your", "u": "you", "r": "are", "im": "im",
+             "cud": "could", "wud": "would", "coz": "because", "cuz": "because", "nobody": "nobody", "noone": "nobody",
+             "tho": "though", "pls": "please", "gonna": "going", "wanna": "want", "kinda": "kind"}
+
+
+class TriageSpelling:
+    """Typo correction for triage, plus chat spellings: "thinkin bout jumpin" → "thinking about
+    jumping" (a dropped g is restored when that makes a common word)."""
+
+    def __init__(self, corrector: Corrector) -> None:
+        self.corrector = corrector
+
+    def correct(self, word: str) -> str:
+        if word in SPELLINGS:
+            return SPELLINGS[word]
+        if word.endswith("in") and len(word) > 4 and word not in self.corrector.protected \
+                and word + "g" in self.corrector.protected:
+            return word + "g"
+        return self.corrector.correct(word)
 
 
 class Triager:
@@ -951,6 +1012,6 @@ def _windows(sentences: list[Sentence]) -> list[str]:
 # Words the typo corrector may correct towards (on top of the catalogue's own).
 VOCABULARY = (NEGATORS | PAIN | BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | SYMPTOM | TRAUMA
               | INCONTINENCE | BLADDER | CONTROL_LOSS | frozenset("""
-suicide suicidal myself overdose chest breath breathe breathing tearing ripping paralysed paralyzed bladder
+suicide suicidal myself overdose disappear chest breath breathe breathing tearing ripping paralysed paralyzed bladder
 urinate pills tablets kill die dead dying numb groin
 """.split()))
