@@ -288,3 +288,18 @@ async def test_settings_panel_edits_one_message(telegram_bot: RunningBot) -> Non
     answer = await api.wait_for("answerCallbackQuery", after=before)
     assert "expired" in answer.params["text"]
     assert len(api.sent("editMessageText")) == 2 and len(api.sent("sendMessage")) == 1
+
+
+async def test_the_first_water_reminder_carries_the_fluid_note_once(telegram_bot: RunningBot,
+                                                                     clock: FakeClock) -> None:
+    bot = telegram_bot
+    note = next(n for n in bot.services.catalogue.safety.notes if n.reminder == "water")
+    first = await first_reminder(bot)
+    assert "Unknot&#x27;s safety note" in first.text or "Unknot's safety note" in first.text
+    assert note.body.split(",")[0] in first.text.replace("&#x27;", "'")
+    # Past the point where every water tip has been shown and the rotation starts again.
+    for hour in range(11, 17):
+        clock.set(datetime(2026, 11, 23, hour, 0, tzinfo=UTC))
+        later = await tick_and_get(bot)
+        assert later.text.startswith("<b>Water</b>")
+        assert "safety note" not in later.text

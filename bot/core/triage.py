@@ -417,9 +417,11 @@ CRISIS_PHRASES += _rx(
     r"\bengine running\b.*\b(garage|door shut|doors shut|closed|hose|exhaust)\b",
     r"\b(garage|hose|exhaust)\b.*\bengine running\b",
     r"\bbetter off with (the |my )?(life )?insurance\b", r"\blife insurance\b.*\b(better off|pays out|worth more)\b",
-    r"\b(dont |do not |cant |cannot |can not |no longer )?see (the |any )?point (in|of) (waking up|getting up|tomorrow|going on|another day)\b",
+    r"\b(dont |do not |cant |cannot |can not |no longer )?see (the |any )?point (in|of) (waking up|getting up|"
+    r"tomorrow|going on|another day)\b",
     r"\bsee if i (would |d )?(just )?(not|never|wouldnt) wake up\b",
-    r"\b(took|swallowed|taken|take|swallow|downed) (like |about |nearly |almost )?(half|most|all|the rest) (of )?(the|a|my)"
+    r"\b(took|swallowed|taken|take|swallow|downed) (like |about |nearly |almost )?(half|most|all|"
+    r"the rest) (of )?(the|a|my)"
     r" (\w+ )?(bottle|pack|packet|box|strip|tub)\b",
     r"\b(step|stepping|stepped|walk|walking|jump|jumping|throw myself|throwing myself) (out )?in front of (a|the) (bus|"
     r"train|car|truck|lorry|traffic|tram)\b",
@@ -534,7 +536,8 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|asked (me )?(if|whether)|wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|asked (me )?(if|whether)|"
+                       r"wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
                        r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
@@ -542,7 +545,9 @@ _IDIOMS = re.compile(
     r"\b((stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|exercises?|workout|fly|flies)|"
     r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness)|"
     r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? out|"
-    r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|collision)|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
+    r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|"
+    r"collision)|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|"
+    r"from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
     r"(rather|sooner) (die|be dead) than (?!(live|living|go on|spend|feel|deal|suffer|carry on|keep|have|"
     r"be in|put up))|(could|would|to) die for|dying (for|to) (a|an|some|get|go|try|see|know|hear)|"
     r"dead (tired|on my feet|after|from)|death of me|(bored|scared|worried|tickled) to death|killing it|"
@@ -889,7 +894,8 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
         ("chest", lambda: message_pain and s.match("chest")),
         ("tearing", lambda: s.match("tearing")),
         ("fever", lambda: message_pain and (s.has(FEVER - CHILLS if cold else FEVER) or s.match("fever"))),
-        ("trauma", lambda: not _NOT_TRAUMA.search(s.text) and (s.match("trauma") or (s.has_own(TRAUMA) and message_pain))),
+        ("trauma", lambda: not _NOT_TRAUMA.search(s.text)
+                   and (s.match("trauma") or (s.has_own(TRAUMA) and message_pain))),
         ("severe", lambda: s.match("severe") or (s.has(SEVERE) and message_pain)),
     ]
     return next((reason for reason, check in checks if reason not in cleared and check()), None)
