@@ -18,7 +18,7 @@ from bot.core.catalogue import Catalogue, Entry
 from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
-from bot.core.triage import CRISIS, URGENT, SentenceModel, Triage, Triager, TriageSpelling, split_sentences
+from bot.core.triage import CRISIS, DENIABLE, URGENT, SentenceModel, Triage, Triager, TriageSpelling, split_sentences
 from bot.core.triage import VOCABULARY as TRIAGE_WORDS
 
 MAX_QUESTION_CHARS = 1000
@@ -190,8 +190,9 @@ class AnswerEngine:
     def understand(self, message: str) -> tuple[list[str], list[str], str]:
         """(corrected words, expanded query stems, folded text)."""
         folded = fold(message[:MAX_QUESTION_CHARS])
-        # Words a person denies ("no fever", "not numb") say what the question is not about.
-        raw = [w for s in split_sentences(folded) for w, denied in zip(s.words, s.negated, strict=True) if not denied]
+        # Signs a person denies ("no fever", "not numb") say what the question is not about.
+        raw = [w for s in split_sentences(folded) for w, denied in zip(s.words, s.negated, strict=True)
+               if not (denied and w in DENIABLE)]
         corrected = [self.corrector.correct(w) for w in raw]
         expanded: list[str] = []
         for word in corrected:

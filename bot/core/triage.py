@@ -1015,6 +1015,11 @@ def _windows(sentences: list[Sentence]) -> list[str]:
     return windows
 
 
+# Sign words a person can deny ("no fever"): left out of the topic search when denied.
+DENIABLE = NUMB | FEVER | WEAK | INCONTINENCE | TRAUMA | SEVERE | frozenset("""
+tingling tingly tingle numbness weakness chills temperature bladder bowel bowels chest breath breathless
+""".split())
+
 # Words the typo corrector may correct towards (on top of the catalogue's own).
 VOCABULARY = (NEGATORS | PAIN | BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | SYMPTOM | TRAUMA
               | INCONTINENCE | BLADDER | CONTROL_LOSS | frozenset("""
