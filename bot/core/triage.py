@@ -978,7 +978,9 @@ class Triager:
             return Triage(CRISIS, CRISIS, "model")
         # A general question ("when is back pain an emergency?") is answered, not escalated.
         statement = any(not all(s.asked) for s in sentences)
-        if urgent >= self.thresholds[URGENT] and statement and not judged & URGENT_SIGNS:
+        # …and a message naming no body part, symptom or event ("and heat?") is not one.
+        bodily = any(not s.wordset.isdisjoint(BODILY) for s in sentences)
+        if urgent >= self.thresholds[URGENT] and statement and bodily and not judged & URGENT_SIGNS:
             return Triage(URGENT, "unspecified", "model")
         return found
 
@@ -1014,6 +1016,10 @@ def _windows(sentences: list[Sentence]) -> list[str]:
         windows.append(current)
     return windows
 
+
+# Words that tie a message to the body: the classifier alone escalates only a message with one.
+BODILY = (PAIN | BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | TRAUMA | INCONTINENCE | BLADDER
+          | frozenset("chest breath breathe breathing heart jaw tearing ripping bone bones move walk stand".split()))
 
 # Sign words a person can deny ("no fever"): left out of the topic search when denied.
 DENIABLE = NUMB | FEVER | WEAK | INCONTINENCE | TRAUMA | SEVERE | frozenset("""
