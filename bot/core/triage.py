@@ -154,7 +154,8 @@ CRISIS_PHRASES = _rx(
     r"\b(cant|cannot|can not) (go on|keep going|carry on|take (it|this|this pain|the pain|much more|any more|"
     r"anymore)) (anymore|any more|like this|much longer|living like this)\b",
     r"\b(life|living) (is not|isnt|aint|not) worth( it| living)?\b", r"\bnot worth living\b",
-    r"\b(hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving) (my ?self|myself)\b",
+    r"\b(hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving) (my ?self|myself)\b"
+    r"(?! (shaving|cooking|chopping|by accident|on (a|the|my)|while|in the kitchen|at work|lifting|moving|playing))",
     r"\bself ?(harm|harming|injury|injure)\b",
     r"\b(overdos\w*|od ing|od on)\b",
     r"\b(take|taking|swallow|swallowing|down|downing) (all|the whole|a whole|every one of) (of )?(my |the |these |"
@@ -320,7 +321,7 @@ CRISIS_PHRASES += _rx(
     r"train|balcony|cliff|tree|wall|truck|lorry|car park|multi storey|ledge|window|motorway|traffic|edge)\b",
     r"\b(got|have|bought|ive got|found|tied) (the |a )?(rope|noose)\b",
     r"\b(started|been|keep|kept|am|im) cutting (again|myself|my)\b", r"\bcutting again\b",
-    r"\bcut (myself|into my (arms?|wrists?|thighs?|legs?|skin|stomach)|my (arms?|wrists?|thighs?|skin|stomach)\b"
+    r"\bcut (myself(?! (shaving|cooking|chopping|by accident|on|while))|into my (arms?|wrists?|thighs?|legs?|skin|stomach)|my (arms?|wrists?|thighs?|skin|stomach)\b"
     r"(?! (on|by accident|chopping|shaving|cooking|opening)))",
     r"\b(hold|holding|held|have|had) the (kitchen )?(knife|blade|razor)\b.*\b(think|thinking|thought)\b",
     r"\b(giving|give|gave|given) (my |all my )?(stuff|things|belongings|possessions) away\b",
@@ -413,6 +414,10 @@ BLADDER_PHRASES += _rx(
 )
 TEARING_PHRASES += _rx(r"\bunzip\w*\b", r"\b(split|ripped|torn|tearing|ripping) (open|apart|in two)\b")
 CRISIS_PHRASES += _rx(
+    r"\b(cant|cannot|can not|struggling to|hard to|no|unable to) (find|see|think of) (a |any )?(single )?reasons? (not to|"
+    r"to (live|keep going|stay|carry on|go on|be here|stay alive))\b",
+    r"\bend (their|your|our|my) (lives|life)\b",
+    r"\b(saying|said|say|been saying) (my |our )?goodbyes?\b", r"\bso (they|people|everyone) (will )?remember me\b",
     r"\b(nobody|no one|noone|no body) (would|will|d) (even )?(notice|care|miss me)\b",
     r"\bengine running\b.*\b(garage|door shut|doors shut|closed|hose|exhaust)\b",
     r"\b(garage|hose|exhaust)\b.*\bengine running\b",
@@ -420,9 +425,8 @@ CRISIS_PHRASES += _rx(
     r"\b(dont |do not |cant |cannot |can not |no longer )?see (the |any )?point (in|of) (waking up|getting up|"
     r"tomorrow|going on|another day)\b",
     r"\bsee if i (would |d )?(just )?(not|never|wouldnt) wake up\b",
-    r"\b(took|swallowed|taken|take|swallow|downed) (like |about |nearly |almost )?(half|most|all|"
-    r"the rest) (of )?(the|a|my)"
-    r" (\w+ )?(bottle|pack|packet|box|strip|tub)\b",
+    r"\b(took|swallowed|taken|take|swallow|downed) (like |about |nearly |almost )?(half|most|all|the rest|the whole|"
+    r"a whole|an entire|the entire) (of )?(the |a |my )?(\w+ )?(bottle|pack|packet|box|strip|tub)\b",
     r"\b(step|stepping|stepped|walk|walking|jump|jumping|throw myself|throwing myself) (out )?in front of (a|the) (bus|"
     r"train|car|truck|lorry|traffic|tram)\b",
     r"\b(planning|planned|picked|picking|chosen|choosing|chose) (which|the|a) (day|date|night|time|way)\b",
@@ -472,6 +476,9 @@ SEVERE_PHRASES += _rx(
     r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
 )
 RECURRING_PHRASES += _rx(
+    r"\b(over|for|in|during) the (past|last) (month|year|few weeks|couple of weeks|fortnight)\b",
+    r"\b(got|gotten|getting|become|becomes|grown) (steadily |progressively |gradually |slowly |much |a lot |even )?"
+    r"(worse|more painful)\b",
     r"\bused to (be|only|just)\b.*\b(now|but now)\b",
     r"\bnow (its|it is|it s)? ?(much |a lot |way |even )?worse\b",
 
@@ -528,7 +535,8 @@ CLAUSE_STARTS = frozenset("and also plus but or so then".split())
 _PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?|decades?) "
                    r"(ago|back)|ages ago|long ago|a (long )?while (ago|back)|"
                    r"last (year|month|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
-                   r"as a (kid|child|teen|teenager)|when i was (young|a kid|younger|little|a child))\b")
+                   r"as a (kid|child|teen|teenager)|when i was (\d+|young|a kid|younger|little|a child|a teenager|"
+                   r"in (school|college|uni|university)))\b")
 PRESENT_MARKERS = frozenset("now today currently still since yesterday tonight again but suddenly".split())
 _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since|shes|hes|she is|he is|"
                        r"theyre|they are|im|i am|i was|was)? ?"
@@ -536,13 +544,18 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|asked (me )?(if|whether)|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|in my (novel|book|story|script|"
+                       r"screenplay|game|essay)|writing (a|my) (novel|book|story|essay|script)|turned out (to be|it was)|asked (me )?(if|whether)|"
                        r"wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
                        r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
+# "…whiplash, fully recovered": the clause and everything before it are over.
+_HEALED = re.compile(r"\b(fully|completely|totally|all) (recovered|healed|better|fine|resolved|gone|cleared up)\b|"
+                     r"\b(healed|recovered) (completely|fully|totally|well)\b|\b(its|thats|which is|that is) (long )?gone\b(?! (dead|numb|weak|worse|tingly|stiff|funny|weird))")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
-    r"\b((stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|exercises?|workout|fly|flies)|"
+    r"\b((run|running|ran|doing|did|do) suicides|suicide (sprints?|drills?|runs?)|chills? (down|up) (my|your|the) "
+    r"spine|gave me (the )?chills|(stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|exercises?|workout|fly|flies)|"
     r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness)|"
     r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? out|"
     r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|"
@@ -837,8 +850,9 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
     past = [False] * len(words)
     ranges = _split_at(words, comma_before)
     gone = False
-    resolved_at = max((n for n, (a, b) in enumerate(ranges) if n and _RESOLVED.search(" ".join(words[a:b]))),
-                      default=0)
+    resolved_at = max((n for n, (a, b) in enumerate(ranges)
+                       if (n and _RESOLVED.search(" ".join(words[a:b]))) or _HEALED.search(" ".join(words[a:b]))),
+                      default=-1)
     for n, (a, b) in enumerate(ranges):
         clause = words[a:b]
         clause_text = " ".join(clause)
@@ -852,7 +866,9 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
         # something brings the story back to now; "… but that's long gone" closes all before it.
         if set(clause) & PRESENT_MARKERS or a in comma_before:
             gone = False
-        gone = gone or _PAST.search(clause_text) is not None or n < resolved_at
+        # A clause that mixes then and now ("again, like when I was a teenager") is about now.
+        then = _PAST.search(clause_text) is not None and not set(clause) & PRESENT_MARKERS
+        gone = gone or then or n <= resolved_at
         reported = _REPORTED.search(clause_text) is not None
         for i in range(a, b):
             asked[i] = question
@@ -889,7 +905,7 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
         ("bladder", lambda: s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has_own(CONTROL_LOSS))),
         ("saddle", lambda: s.match("saddle") or (s.has(NUMB) and s.has(SADDLE))),
         ("legs", lambda: s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW))),
-        ("numbness", lambda: not cold and (s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS))
+        ("numbness", lambda: not cold and (s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS, questions=True))
                                            or (s.has(WEAK) and s.has(ARMS)))),
         ("chest", lambda: message_pain and s.match("chest")),
         ("tearing", lambda: s.match("tearing")),
@@ -954,6 +970,11 @@ class Triager:
             reason = _urgent_reason(s, message_pain, cleared)
             if reason is not None:
                 return Triage(URGENT, reason)
+        # "can a spasm make your legs go numb? both of mine have been numb since this morning"
+        for a, b in itertools.pairwise(sentences):
+            if "numbness" not in cleared and b.has(NUMB) and not b.wordset & COLD_CONTEXT \
+                    and a.has(BODY_LOW | ARMS, questions=True):
+                return Triage(URGENT, "numbness")
         if any(s.match("recurring") for s in sentences) and (
                 message_pain or any(s.has(SYMPTOM | SUBJECTS) for s in sentences)):
             return Triage(SEE_DOCTOR, "recurring")
