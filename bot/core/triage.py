@@ -321,7 +321,8 @@ CRISIS_PHRASES += _rx(
     r"train|balcony|cliff|tree|wall|truck|lorry|car park|multi storey|ledge|window|motorway|traffic|edge)\b",
     r"\b(got|have|bought|ive got|found|tied) (the |a )?(rope|noose)\b",
     r"\b(started|been|keep|kept|am|im) cutting (again|myself|my)\b", r"\bcutting again\b",
-    r"\bcut (myself(?! (shaving|cooking|chopping|by accident|on|while))|into my (arms?|wrists?|thighs?|legs?|skin|stomach)|my (arms?|wrists?|thighs?|skin|stomach)\b"
+    r"\bcut (myself(?! (shaving|cooking|chopping|by accident|on|while))|into my (arms?|wrists?|thighs?|legs?|"
+    r"skin|stomach)|my (arms?|wrists?|thighs?|skin|stomach)\b"
     r"(?! (on|by accident|chopping|shaving|cooking|opening)))",
     r"\b(hold|holding|held|have|had) the (kitchen )?(knife|blade|razor)\b.*\b(think|thinking|thought)\b",
     r"\b(giving|give|gave|given) (my |all my )?(stuff|things|belongings|possessions) away\b",
@@ -414,7 +415,8 @@ BLADDER_PHRASES += _rx(
 )
 TEARING_PHRASES += _rx(r"\bunzip\w*\b", r"\b(split|ripped|torn|tearing|ripping) (open|apart|in two)\b")
 CRISIS_PHRASES += _rx(
-    r"\b(cant|cannot|can not|struggling to|hard to|no|unable to) (find|see|think of) (a |any )?(single )?reasons? (not to|"
+    r"\b(cant|cannot|can not|struggling to|hard to|no|unable to) (find|see|think of) (a |"
+    r"any )?(single )?reasons? (not to|"
     r"to (live|keep going|stay|carry on|go on|be here|stay alive))\b",
     r"\bend (their|your|our|my) (lives|life)\b",
     r"\b(saying|said|say|been saying) (my |our )?goodbyes?\b", r"\bso (they|people|everyone) (will )?remember me\b",
@@ -544,18 +546,22 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|in my (novel|book|story|script|"
-                       r"screenplay|game|essay)|writing (a|my) (novel|book|story|essay|script)|turned out (to be|it was)|asked (me )?(if|whether)|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|in my (novel|book|"
+                       r"story|script|"
+                       r"screenplay|game|essay)|writing (a|my) (novel|book|story|essay|script)|"
+                       r"turned out (to be|it was)|asked (me )?(if|whether)|"
                        r"wanted to know (if|whether)|if i ever|told me (if|to watch|to look)|"
                        r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
 # "…whiplash, fully recovered": the clause and everything before it are over.
 _HEALED = re.compile(r"\b(fully|completely|totally|all) (recovered|healed|better|fine|resolved|gone|cleared up)\b|"
-                     r"\b(healed|recovered) (completely|fully|totally|well)\b|\b(its|thats|which is|that is) (long )?gone\b(?! (dead|numb|weak|worse|tingly|stiff|funny|weird))")
+                     r"\b(healed|recovered) (completely|fully|totally|well)\b|\b(its|thats|which is|"
+                     r"that is) (long )?gone\b(?! (dead|numb|weak|worse|tingly|stiff|funny|weird))")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
     r"\b((run|running|ran|doing|did|do) suicides|suicide (sprints?|drills?|runs?)|chills? (down|up) (my|your|the) "
-    r"spine|gave me (the )?chills|(stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|exercises?|workout|fly|flies)|"
+    r"spine|gave me (the )?chills|(stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|"
+    r"exercises?|workout|fly|flies)|"
     r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness)|"
     r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? out|"
     r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|"
@@ -905,7 +911,8 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
         ("bladder", lambda: s.match("bladder") or s.has(INCONTINENCE) or (s.has(BLADDER) and s.has_own(CONTROL_LOSS))),
         ("saddle", lambda: s.match("saddle") or (s.has(NUMB) and s.has(SADDLE))),
         ("legs", lambda: s.match("legs") or (s.has(WEAK) and s.has(BODY_LOW))),
-        ("numbness", lambda: not cold and (s.match("numbness") or (s.has(NUMB) and s.has(BODY_LOW | ARMS, questions=True))
+        ("numbness", lambda: not cold and (s.match("numbness")
+                                           or (s.has(NUMB) and s.has(BODY_LOW | ARMS, questions=True))
                                            or (s.has(WEAK) and s.has(ARMS)))),
         ("chest", lambda: message_pain and s.match("chest")),
         ("tearing", lambda: s.match("tearing")),
