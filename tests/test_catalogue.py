@@ -172,3 +172,50 @@ def test_start_fails_with_the_message(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["console"]) == 2
     assert "entry 'ice': duplicate id" in capsys.readouterr().err
+
+
+def test_safety_file_is_required(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    (content / "safety.yaml").unlink()
+    with pytest.raises(CatalogueError, match=r"safety.yaml: missing"):
+        load_catalogue(content)
+
+
+def test_safety_note_for_an_unknown_entry_is_named(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    path = content / "safety.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("attach: [infection]", "attach: [nowhere]"),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"entry 'fever': attached to unknown entry 'nowhere'"):
+        load_catalogue(content)
+
+
+def test_every_emergency_sign_needs_its_line(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    path = content / "safety.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in text.splitlines() if not line.strip().startswith("tearing:")),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"no line for the emergency sign 'tearing'"):
+        load_catalogue(content)
+
+
+def test_safety_replies_come_from_the_content_file(tmp_path: Path) -> None:
+    """Nothing health-related is hard-coded: change safety.yaml and the replies change."""
+    from bot.core.answers import AnswerEngine
+    from bot.core.chat import ChatService
+
+    content = copy_content(tmp_path)
+    path = content / "safety.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("call or text 988", "call or text CRISIS-LINE-X")
+    text = text.replace("Don't wait for it to pass.", "URGENT-HEAD-X")
+    text = text.replace("can cause stomach bleeding", "NSAID-NOTE-X")
+    text = text.replace('label: "Unknot\'s safety note (not from the article)"', 'label: "LABEL-X"')
+    path.write_text(text, encoding="utf-8")
+    catalogue = load_catalogue(content)
+    engine = AnswerEngine(catalogue)
+    crisis = engine.answer("i want to kill myself").reply.text
+    assert "CRISIS-LINE-X" in crisis and crisis.startswith("🛡 LABEL-X:")
+    assert "URGENT-HEAD-X" in engine.answer("i wet myself and my back hurts").reply.text
+    assert "NSAID-NOTE-X" in ChatService(catalogue).command("ibuprofen").text
