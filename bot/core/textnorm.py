@@ -18,8 +18,9 @@ _STEMMER = Stemmer.Stemmer("english")
 
 def fold(text: str) -> str:
     """Lower case, unify quotes and dashes, drop accents and apostrophes ("can't" → "cant")."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD).lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.translate(_FOLD).lower()
+    if not text.isascii():  # accents: decompose and drop the marks (plain ASCII has none)
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.replace("'", "")
 
 

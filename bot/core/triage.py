@@ -139,7 +139,7 @@ CRISIS_PHRASES = _rx(
     r"\b(end|ending|ended|take|taking|took) (my|my own) life\b",
     r"\b(end|ending|finish|finishing) (it|it all|everything|things|this life)( all)?( for good| now| tonight)?$",
     r"\b(end|ending|finish|finishing) (it|it all|everything|things) (for good|now|tonight|once and for all)\b",
-    r"\bend it all\b", r"\bput an end to (it|my|everything|myself)\b",
+    r"\bend it all\b", r"\bput an end to (it|it all|my life|everything|myself)\b",
     r"\b(want|wanna|wanted|wish|wishing|going|ready|plan|planning|thinking about|thought about) (to )?die\b",
     r"\b(want|wanna|wish) (i|to) (was|were|be) dead\b", r"\bwish i (was|were|wasnt|werent) (dead|alive|born|here)\b",
     r"\bwish i (could )?(would|could)? ?(just )?(not wake|never wake|die|disappear)\b",
@@ -208,7 +208,8 @@ LEG_PHRASES = _rx(
     _CANT + r" (move|lift|feel|bend|use|control|wiggle|stand on|put weight on) " + _MY
     + r"(legs?|feet|foot|toes|knees?)\b",
     _CANT + r" (walk|stand|stand up|get up|get out of bed|lift my foot|lift my toes)\b",
-    r"\b(legs?|knees?) (keeps? |kept )?(giving|give|gave|gives|buckling|buckled|buckles|collapsing|collapsed|"
+    r"\b(legs?|knees?) (keeps? |kept |just |both |suddenly |have |has )?(giving|give|gave|gives|given|buckling|buckled|"
+    r"buckles|collapsing|collapsed|"
     r"went|going) (way|out|from under me|under me|floppy|weak|dead|limp)\b",
     r"\b(legs?|knees?) (wont|cant|can not|cannot|dont|wouldnt|arent|isnt|doesnt) (hold|support|carry|work|move|"
     r"respond|listen)\b",
@@ -286,7 +287,8 @@ RECURRING_PHRASES = _rx(
     r"\b(not|isnt|arent|never|hasnt|havent) (getting|got|gotten) (any )?better\b",
     r"\b(getting|got|gotten|becoming|grown|grow|grows|gets) (worse|more painful|more frequent)\b", r"\bworsening\b",
     r"\bworse (and worse|every|each|than (last|before))\b",
-    r"\b(for|over|past|last|after|almost|nearly) (the )?(several |a few |few |many |two |three |four |five |six |"
+    r"\b(for|over|past|last|after|almost|nearly) (the )?(about |around |nearly |almost |over |more than )?(several |"
+    r"a few |few |many |two |three |four |five |six |"
     r"2 |3 |4 |5 |6 |8 |a couple of |couple of |couple )?(weeks|months|years)\b",
     r"\bstill (hurts?|there|spasming|cramping|painful|sore)\b", r"\bpersist(ent|s|ing)?\b",
     r"\b(wont|doesnt|dont|never) (settle|stop|ease|let up|improve|heal)\b",
@@ -388,7 +390,7 @@ CRISIS_PHRASES += _rx(
     r"bang|banging|banged) (my own|my|myself) ?(\w+ )?(until|till|so) (they|it|i) (bleed|bled|bruise|bruises|bruised|"
     r"hurt|hurts|scar)\b",
     r"\b(bridge|footbridge|roof|ledge|edge|balcony|cliff|platform|car park|multi storey|top floor|railway|tracks)\b.*"
-    r"\b(how easy it would be|go over|jump|step off|not come back|go off the|over the edge|just let go)\b",
+    r"\b(how easy it would be|go over|jump\w*|step off|not come back|go off the|over the edge|just let go)\b",
     r"\b(steer|steering|turn|turning|jerk|jerking|yank|yanking) (the wheel|into (a|the) (tree|wall|truck|lorry|traffic|"
     r"barrier))\b",
     r"\bgo(ing)? through the barrier\b", r"\b(be|being|get|getting) done with (it all|all of it|everything|life)\b",
@@ -415,11 +417,27 @@ BLADDER_PHRASES += _rx(
 )
 TEARING_PHRASES += _rx(r"\bunzip\w*\b", r"\b(split|ripped|torn|tearing|ripping) (open|apart|in two)\b")
 CRISIS_PHRASES += _rx(
+    r"\b(drive|driving|drove|steer|steering|swerve|swerving|crash|crashing) (my car |the car )?(into|off) "
+    r"(a|the) (\w+ )?"
+    r"(tree|wall|bridge|pillar|support|lamppost|lorry|truck|barrier|cliff|river|motorway)\b",
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight|tomorrow|this weekend) (will be|is) the "
+    r"(day|night)\b",
+    r"\b(which|what) (drugs?|pills|meds|dose|doses|tablets) (would|will|to) (do it|kill|end it)\b",
+    r"\bwhat dose (id|i would|i d|i will|ill) need\b",
+    r"\b(dont|do not|cant|cannot) see myself (being )?(around|here|alive)\b",
+    r"\b(better|fine|easier|happier|better off)\b.*\bif i (just )?(disappeared|vanished|was gone|were gone|died|"
+    r"wasnt here|wasnt around)\b",
+    r"\b(took|taken|swallowed|overdosed|had)\b.*\bon purpose\b",
+    r"\b(railing|ledge|edge|parapet)\b.*\b(how it (feels|would feel)|to see|how easy)\b",
+    r"\b(tablets|pills|meds|medication)\b.*\b(i have|ive got|i ve got|got) enough\b",
+    r"\b(rope|noose|belt|pills|tablets|bridge|edge|gun|knife)\b.*\bhow easy it would be\b",
     r"\b(cant|cannot|can not|struggling to|hard to|no|unable to) (find|see|think of) (a |"
     r"any )?(single )?reasons? (not to|"
     r"to (live|keep going|stay|carry on|go on|be here|stay alive))\b",
     r"\bend (their|your|our|my) (lives|life)\b",
-    r"\b(saying|said|say|been saying) (my |our )?goodbyes?\b", r"\bso (they|people|everyone) (will )?remember me\b",
+    r"\b(saying|said|say|been saying) (my |our )?goodbyes\b",
+    r"\b(saying|said|say) goodbye to (everyone|everybody|my (family|kids|children|friends|wife|husband|parents|mum|mom|"
+    r"dad)|people|the world)\b", r"\bso (they|people|everyone) (will )?remember me\b",
     r"\b(nobody|no one|noone|no body) (would|will|d) (even )?(notice|care|miss me)\b",
     r"\bengine running\b.*\b(garage|door shut|doors shut|closed|hose|exhaust)\b",
     r"\b(garage|hose|exhaust)\b.*\bengine running\b",
@@ -443,7 +461,7 @@ LEG_PHRASES += _rx(
     _CANT + r" (lift|pull|raise|point) (up )?the (front|toes|tip) of (my |it|the )",
 )
 LEG_PHRASES += _rx(
-    _CANT + r" (really |properly |fully |even )?(move|lift|raise|feel|bend|use|control|wiggle|stand on|"
+    _CANT + r" (i |really |properly |fully |even )?(move|lift|raise|feel|bend|use|control|wiggle|stand on|"
     r"put weight on|pick up|point) (\w+ ){0,6}(legs?|feet|foot|toes|knees?)\b",
     r"\b(foot|feet|toes|leg) (just )?(flops|flopping|slaps|drops|dangles)\b",
 )
@@ -478,6 +496,7 @@ SEVERE_PHRASES += _rx(
     r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
 )
 RECURRING_PHRASES += _rx(
+    r"\b(never|doesnt|dont|wont|not) (quite |really |fully |completely |ever )?(go|goes|going|went) away\b",
     r"\b(over|for|in|during) the (past|last) (month|year|few weeks|couple of weeks|fortnight)\b",
     r"\b(got|gotten|getting|become|becomes|grown) (steadily |progressively |gradually |slowly |much |a lot |even )?"
     r"(worse|more painful)\b",
@@ -546,7 +565,12 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|in my (novel|book|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|"
+                       r"(my|the|a) (\w+ )?character|"
+                       r"homework|assignment|exam question|essay|module|citation|lecture|coursework|red flags?|"
+                       r"warning signs?|(leaflet|website|article|page|nhs|poster|booklet|doctor|gp|physio) "
+                       r"(lists|says|said|"
+                       r"mentions|mentioned|warns|warned)|in my (novel|book|"
                        r"story|script|"
                        r"screenplay|game|essay)|writing (a|my) (novel|book|story|essay|script)|"
                        r"turned out (to be|it was)|asked (me )?(if|whether)|"
@@ -556,14 +580,24 @@ _REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|char
 _HEALED = re.compile(r"\b(fully|completely|totally|all) (recovered|healed|better|fine|resolved|gone|cleared up)\b|"
                      r"\b(healed|recovered) (completely|fully|totally|well)\b|\b(its|thats|which is|"
                      r"that is) (long )?gone\b(?! (dead|numb|weak|worse|tingly|stiff|funny|weird))")
+_RESOLVED_ANY = re.compile(_RESOLVED.pattern.replace("^", r"\b", 1)
+                           + "|" + _HEALED.pattern)
+_WENT_AWAY = re.compile(r"(but )?(it|that|this|they|both|the numbness|the pain)( all| both)? (went away|passed|stopped|"
+                        r"cleared|wore off|faded|settled|is gone|was gone|were gone|are gone)\b")
+_HANDLED = re.compile(r"\b(in hospital|in the hospital|stable|had surgery|after (the |his |her |their )?surgery|rehab|"
+                      r"discharged|recovering|recovered|being looked after|looking after (him|her|them)|treated)\b")
+_OTHER_SUBJECT = re.compile(r"(my |our |a |the )?(\w+ )?(husband|wife|partner|son|daughter|mum|mom|dad|father|mother|"
+                            r"brother|sister|friend|mate|client|patient|colleague|neighbour|neighbor|grandma|grandad|"
+                            r"grandpa|nan|he|she|they)\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
     r"\b((run|running|ran|doing|did|do) suicides|suicide (sprints?|drills?|runs?)|chills? (down|up) (my|your|the) "
     r"spine|gave me (the )?chills|(stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|"
     r"exercises?|workout|fly|flies)|"
-    r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness)|"
-    r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? out|"
+    r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness|"
+    r"more common|common|is more common|rates)|(is|are) suicide (more|rates|common)|"
+    r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? (out|on the (sofa|couch)|in bed|early)|"
     r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|"
     r"collision)|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|"
     r"from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
@@ -591,39 +625,87 @@ CLEARS = {"chest": ("chest",), "breathing": ("chest",), "bladder": ("bladder",),
 _SENTENCE = re.compile(r"[.!?;\n]+|\s[-–]\s")
 
 
-@dataclass(slots=True)
 class Sentence:
     """One sentence's words with, for each word, whether it is negated, inside a general
-    question ("can a fall hurt your back?") or inside a past, resolved event ("years ago")."""
+    question ("can a fall hurt your back?") or inside a past, resolved event ("years ago").
 
-    words: list[str]
-    negated: list[bool]
-    asked: list[bool]
-    past: list[bool]
-    text: str
-    starts: list[int]  # character offset of each word in ``text``
-    commas: frozenset[int] = frozenset()  # indexes of the words that follow a comma
-    index: SignIndex | None = None  # the patterns to look for (default: every list in SIGNS)
-    live: frozenset[str] = frozenset()  # words neither negated, past nor asked
-    live_asked: frozenset[str] = frozenset()  # the same, general questions included
-    wordset: frozenset[str] = frozenset()
-    hits: frozenset[str] | None = None  # names of the pattern lists that match (see ``match``)
-    hits_asked: frozenset[str] | None = None
-    seen: frozenset[str] | None = None  # names of the lists matched anywhere, negated or not
+    The scopes are worked out on first use: most sentences of a long story hold no word any
+    rule looks for and never need them."""
 
-    def __post_init__(self) -> None:
-        self.wordset = frozenset(self.words)
-        kept = [i for i in range(len(self.words)) if not self.negated[i] and not self.past[i]]
-        self.live_asked = frozenset(self.words[i] for i in kept)
-        self.live = frozenset(self.words[i] for i in kept if not self.asked[i])
+    __slots__ = ("_asked", "_live", "_live_asked", "_negated", "_past", "commas", "denied", "hits", "hits_asked",
+                 "index", "over", "seen", "starts", "text", "words", "wordset")
+
+    def __init__(self, words: list[str], commas: frozenset[int] = frozenset(), denied: bool = False,
+                 index: SignIndex | None = None, over: bool = False) -> None:
+        self.over = over  # the next sentence says it passed ("It went away in a minute")
+        self.words = words
+        self.commas = commas  # indexes of the words that follow a comma
+        self.denied = denied  # answered by a denial ("tingling? nope")
+        self.index = index  # the patterns to look for (default: every list in SIGNS)
+        self.text = " ".join(words)
+        self.starts: list[int] = []  # character offset of each word in ``text``
+        offset = 0
+        for word in words:
+            self.starts.append(offset)
+            offset += len(word) + 1
+        self.wordset = frozenset(words)
+        self._negated: list[bool] | None = None
+        self._asked: list[bool] = []
+        self._past: list[bool] = []
+        self._live: frozenset[str] = frozenset()  # words neither negated, past nor asked
+        self._live_asked: frozenset[str] = frozenset()  # the same, general questions included
+        self.hits: frozenset[str] | None = None  # names of the pattern lists that match (see ``match``)
+        self.hits_asked: frozenset[str] | None = None
+        self.seen: frozenset[str] | None = None  # names of the lists matched anywhere, negated or not
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sentence) and (self.words, self.commas, self.denied, self.over) == (
+            other.words, other.commas, other.denied, other.over)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _scope(self) -> None:
+        if self._negated is None:
+            self._negated, self._asked, self._past = _scopes(self.words, self.commas, self.denied, self.text)
+            if self.over:
+                self._past = [True] * len(self.words)
+            kept = [i for i in range(len(self.words)) if not self._negated[i] and not self._past[i]]
+            self._live_asked = frozenset(self.words[i] for i in kept)
+            self._live = frozenset(self.words[i] for i in kept if not self._asked[i])
+
+    @property
+    def negated(self) -> list[bool]:
+        self._scope()
+        assert self._negated is not None
+        return self._negated
+
+    @property
+    def asked(self) -> list[bool]:
+        self._scope()
+        return self._asked
+
+    @property
+    def past(self) -> list[bool]:
+        self._scope()
+        return self._past
+
+    @property
+    def live(self) -> frozenset[str]:
+        self._scope()
+        return self._live
 
     def has(self, vocabulary: frozenset[str], questions: bool = False) -> bool:
         """A word of ``vocabulary`` is here, not negated, not past and (unless ``questions``)
         not inside a general question."""
-        return not vocabulary.isdisjoint(self.live_asked if questions else self.live)
+        if vocabulary.isdisjoint(self.wordset):
+            return False
+        self._scope()
+        return not vocabulary.isdisjoint(self._live_asked if questions else self._live)
 
     def has_own(self, vocabulary: frozenset[str]) -> bool:
         """Like ``has``, but not where someone else is the subject ("my grandma fell")."""
+        if vocabulary.isdisjoint(self.wordset):
+            return False
         return any(w in vocabulary and w in self.live and not self.someone_else(i) for i, w in enumerate(self.words))
 
     def someone_else(self, index: int) -> bool:
@@ -640,10 +722,14 @@ class Sentence:
         return name in (self.hits_asked if questions else self.hits)
 
     def _find(self) -> None:
+        candidates = (self.index or SIGNS).candidates(self.wordset)
+        if not candidates:
+            self.hits = self.hits_asked = self.seen = frozenset()
+            return
         hits: set[str] = set()
         asked: set[str] = set()
         seen: set[str] = set()
-        for name, pattern in (self.index or SIGNS).candidates(self.wordset):
+        for name, pattern in candidates:
             if name in hits:
                 continue
             for found in pattern.finditer(self.text):
@@ -805,11 +891,11 @@ def _first_words(group: str) -> tuple[set[str], list[str]] | None:
 
 def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Sentence]:
     sentences: list[Sentence] = []
-    for part in _SENTENCE.split(folded):
+    for part in _SENTENCE.split(_IDIOMS.sub(" ", folded)):
         # Commas end clauses and negations: remember where they stood.
         words: list[str] = []
         comma_before: set[int] = set()
-        for token in _TOKEN.findall(_IDIOMS.sub(" ", part)):
+        for token in _TOKEN.findall(part):
             if token == ",":
                 comma_before.add(len(words))
             else:
@@ -818,9 +904,22 @@ def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Se
             continue
         if words[0] in DENIALS and sentences and len(sentences[-1].words) <= 4:
             previous = sentences[-1]
-            sentences[-1] = _sentence(previous.words, previous.commas, denied=True)
-        sentences.append(_sentence(words, frozenset(comma_before)))
+            sentences[-1] = Sentence(previous.words, previous.commas, denied=True)
+        elif sentences and _WENT_AWAY.match(" ".join(words)):
+            previous = sentences[-1]  # "my bum went numb on the seat. It went away in a minute."
+            sentences[-1] = Sentence(previous.words, previous.commas, previous.denied, over=True)
+        # A run-on "sentence" (no full stops in a whole page) is read in overlapping pieces, so
+        # each piece runs only the patterns its own words call for.
+        step = MAX_SENTENCE_WORDS - SENTENCE_OVERLAP
+        for start in range(0, max(len(words) - SENTENCE_OVERLAP, 1), step):
+            piece = words[start: start + MAX_SENTENCE_WORDS]
+            commas = frozenset(i - start for i in comma_before if start <= i < start + MAX_SENTENCE_WORDS)
+            sentences.append(Sentence(piece, commas))
     return sentences
+
+
+MAX_SENTENCE_WORDS = 48
+SENTENCE_OVERLAP = 10
 
 
 def corrected(sentences: list[Sentence], correct: Callable[[str], str]) -> list[Sentence]:
@@ -829,11 +928,13 @@ def corrected(sentences: list[Sentence], correct: Callable[[str], str]) -> list[
     for sentence in sentences:
         words = [correct(w) for w in sentence.words]
         if words != sentence.words:
-            result.append(_sentence(words, sentence.commas))
+            result.append(Sentence(words, sentence.commas, sentence.denied, over=sentence.over))
     return result
 
 
-def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = False) -> Sentence:
+def _scopes(words: list[str], comma_before: frozenset[int], denied: bool,
+            text: str) -> tuple[list[bool], list[bool], list[bool]]:
+    """Negated, asked and past flags for each word of a sentence."""
     negated = [denied] * len(words)
     reach = 0
     for i, word in enumerate(words):
@@ -847,39 +948,43 @@ def _sentence(words: list[str], comma_before: frozenset[int], denied: bool = Fal
         elif reach:
             negated[i] = True
             reach -= 1
-    text = " ".join(words)
-    starts, offset = [], 0
-    for word in words:
-        starts.append(offset)
-        offset += len(word) + 1
     asked = [False] * len(words)
     past = [False] * len(words)
     ranges = _split_at(words, comma_before)
+    # Each scope pattern is tried on the whole sentence first: most sentences match none, and
+    # one search over the sentence is far cheaper than one per clause.
+    general, report = _GENERAL_QUESTION.search(text), REPORT_PHRASES.search(text)
+    then_any, resolved_any = _PAST.search(text), _RESOLVED_ANY.search(text)
+    reported_any = _REPORTED.search(text)
+    resolved_at = -1
+    if resolved_any:
+        resolved_at = max((n for n, (a, b) in enumerate(ranges)
+                           if (n and _RESOLVED.search(" ".join(words[a:b]))) or _HEALED.search(" ".join(words[a:b]))),
+                          default=-1)
     gone = False
-    resolved_at = max((n for n, (a, b) in enumerate(ranges)
-                       if (n and _RESOLVED.search(" ".join(words[a:b]))) or _HEALED.search(" ".join(words[a:b]))),
-                      default=-1)
     for n, (a, b) in enumerate(ranges):
         clause = words[a:b]
-        clause_text = " ".join(clause)
+        clause_set = set(clause)
+        clause_text = " ".join(clause) if general or report or then_any or reported_any else ""
         # "can slipping and falling cause …": a clause joined by "and"/"or" without a subject of
         # its own belongs to the question before it.
         continues = n > 0 and clause[0] in ("and", "or") and len(clause) > 1 and clause[1] not in SUBJECT_WORDS \
             and asked[a - 1]
-        question = (continues or clause[0] in QUESTION_START or _GENERAL_QUESTION.search(clause_text) is not None) \
-            and not (set(clause) & REPORT_MARKERS or REPORT_PHRASES.search(clause_text))
+        question = (continues or clause[0] in QUESTION_START
+                    or (general is not None and _GENERAL_QUESTION.search(clause_text) is not None)) \
+            and not (clause_set & REPORT_MARKERS or (report is not None and REPORT_PHRASES.search(clause_text)))
         # A past event reaches the clauses after it ("… last year and had numbness") until
         # something brings the story back to now; "… but that's long gone" closes all before it.
-        if set(clause) & PRESENT_MARKERS or a in comma_before:
+        if clause_set & PRESENT_MARKERS or a in comma_before:
             gone = False
         # A clause that mixes then and now ("again, like when I was a teenager") is about now.
-        then = _PAST.search(clause_text) is not None and not set(clause) & PRESENT_MARKERS
+        then = then_any is not None and _PAST.search(clause_text) is not None and not clause_set & PRESENT_MARKERS
         gone = gone or then or n <= resolved_at
-        reported = _REPORTED.search(clause_text) is not None
+        reported = reported_any is not None and _REPORTED.search(clause_text) is not None
         for i in range(a, b):
             asked[i] = question
             past[i] = gone or reported
-    return Sentence(words, negated, asked, past, text, starts, comma_before)
+    return negated, asked, past
 
 
 def _split_at(words: list[str], comma_before: frozenset[int]) -> list[tuple[int, int]]:
@@ -973,7 +1078,12 @@ class Triager:
         return next((f for f in found if f is not None and f.level == URGENT), found[0] or found[1])
 
     def _signs(self, sentences: list[Sentence], message_pain: bool, cleared: frozenset[str]) -> Triage | None:
+        # Someone else's case already in a doctor's hands ("my husband is in hospital after a
+        # crash, he's stable"): the person asks how to help, not for an ambulance.
+        handled = _HANDLED.search(" ".join(s.text for s in sentences)) is not None
         for s in sentences:
+            if handled and _OTHER_SUBJECT.match(s.text):
+                continue
             reason = _urgent_reason(s, message_pain, cleared)
             if reason is not None:
                 return Triage(URGENT, reason)
@@ -1018,13 +1128,17 @@ def _crisis(sentences: list[Sentence]) -> bool:
     what I'm going to do"). Questions count: "should I just end it?" is not hypothetical."""
     if any(s.match("crisis", questions=True) and not _OVERDOSE_NOT_DRUG.search(s.text) for s in sentences):
         return True
-    return any(_joined(a, b).match("crisis", questions=True) for a, b in itertools.pairwise(sentences))
+    return any(_joined(a, b).match("crisis", questions=True) for a, b in itertools.pairwise(sentences)
+               if SPANNING.candidates(a.wordset | b.wordset))
 
 
 def _joined(a: Sentence, b: Sentence) -> Sentence:
-    shift = len(a.text) + 1
-    return Sentence(a.words + b.words, a.negated + b.negated, a.asked + b.asked, a.past + b.past,
-                    f"{a.text} {b.text}", a.starts + [x + shift for x in b.starts], index=SPANNING)
+    joined = Sentence(a.words + b.words, index=SPANNING)
+    joined._negated, joined._asked, joined._past = a.negated + b.negated, a.asked + b.asked, a.past + b.past
+    kept = [i for i in range(len(joined.words)) if not joined._negated[i] and not joined._past[i]]
+    joined._live_asked = frozenset(joined.words[i] for i in kept)
+    joined._live = frozenset(joined.words[i] for i in kept if not joined._asked[i])
+    return joined
 
 
 WINDOW_CHARS = 300
