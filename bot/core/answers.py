@@ -172,7 +172,8 @@ class AnswerEngine:
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
         # misspelt sign ("numbb", "bladdr") still reads as one.
-        self.triager = Triager(TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english())).correct, model)
+        spelling = TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english()))
+        self.triager = Triager(spelling.correct, model, prime=spelling.corrector.prime, common=common_english())
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 
     @staticmethod
@@ -193,6 +194,7 @@ class AnswerEngine:
         # Signs a person denies ("no fever", "not numb") say what the question is not about.
         raw = [w for s in split_sentences(folded) for w, denied in zip(s.words, s.negated, strict=True)
                if not (denied and w in DENIABLE)]
+        self.corrector.prime(raw)
         corrected = [self.corrector.correct(w) for w in raw]
         expanded: list[str] = []
         for word in corrected:

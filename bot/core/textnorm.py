@@ -64,8 +64,35 @@ class Corrector:
             self.choices.setdefault(word[0], []).append(word)
         self.cache: dict[str, str] = {}
 
+    def _untouched(self, word: str) -> bool:
+        return word in self.known or word in self.protected or len(word) < 3 or word.isdigit()
+
+    def prime(self, words: Iterable[str]) -> None:
+        """Correct many words at once (one RapidFuzz ``cdist`` call per first letter), filling
+        the cache that ``correct`` reads: a page of unknown words costs one C call, not hundreds."""
+        groups: dict[str, list[str]] = {}
+        for word in set(words):
+            if not self._untouched(word) and word not in self.cache:
+                groups.setdefault(word[0], []).append(word)
+        for letter, batch in groups.items():
+            choices = self.choices.get(letter)
+            if not choices:
+                for word in batch:
+                    self._remember(word, word)
+                continue
+            distances = process.cdist(batch, choices, scorer=Levenshtein.distance, score_cutoff=2, workers=1)
+            for word, row in zip(batch, distances, strict=True):
+                limit = 1 if len(word) <= 5 else 2
+                best = int(row.argmin())
+                fixed = choices[best] if row[best] <= limit and abs(len(choices[best]) - len(word)) <= limit else word
+                self._remember(word, fixed)
+
+    def _remember(self, word: str, fixed: str) -> None:
+        if len(self.cache) < 50_000:
+            self.cache[word] = fixed
+
     def correct(self, word: str) -> str:
-        if word in self.known or word in self.protected or len(word) < 3 or word.isdigit():
+        if self._untouched(word):
             return word
         cached = self.cache.get(word)
         if cached is not None:
@@ -74,6 +101,5 @@ class Corrector:
         best = process.extractOne(word, self.choices.get(word[0], ()), scorer=Levenshtein.distance,
                                   score_cutoff=limit)
         fixed = best[0] if best is not None and abs(len(best[0]) - len(word)) <= limit else word
-        if len(self.cache) < 50_000:
-            self.cache[word] = fixed
+        self._remember(word, fixed)
         return fixed

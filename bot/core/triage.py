@@ -608,6 +608,11 @@ _IDIOMS = re.compile(
     r"crash course|car crash (tv|telly|television|of a)|fever dream|(little|happy|minor|small) accident|"
     r"(spilt|spilled|spill) (a|my|the|some)|(legs?|arms?|feet|body) (is |are |feel |feels )?(dead|jelly) after|"
     r"after leg day)\b")
+# Every idiom above holds one of these words.
+IDIOM_WORDS = frozenset("""
+crash crashed crashing chest suicide suicides chill chills die died dying dead death kill murder killing fever
+accident spilt spilled spill fell fall falling jelly leg legs arms feet body scared bored worried tickled
+""".split())
 # "tingling? nope." - a short sentence answered by a denial is negated as a whole.
 DENIALS = frozenset("nope no nah none negative nothing zero".split())
 # "chest is totally fine": the sign named is denied for the whole message.
@@ -789,15 +794,16 @@ class SignIndex:
             if not words and not stems:
                 self.always.append(index)
         self.stems = tuple(self.by_stem)
+        self.vocabulary = frozenset(self.by_word)
 
-    def candidates(self, words: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+    def candidates(self, words: frozenset[str]) -> list[tuple[str, re.Pattern[str]]]:
         found = set(self.always)
-        for word in words:
-            hits = self.by_word.get(word)
-            if hits:
-                found.update(hits)
-            if self.stems and word.startswith(self.stems):
-                found.update(i for stem, ids in self.by_stem.items() if word.startswith(stem) for i in ids)
+        for word in self.vocabulary.intersection(words):
+            found.update(self.by_word[word])
+        if self.stems:
+            for word in words:
+                if word.startswith(self.stems):
+                    found.update(i for stem, ids in self.by_stem.items() if word.startswith(stem) for i in ids)
         return [self.entries[i] for i in sorted(found)]
 
 
@@ -891,11 +897,14 @@ def _first_words(group: str) -> tuple[set[str], list[str]] | None:
 
 def split_sentences(folded: str, correct: Callable[[str], str] = str) -> list[Sentence]:
     sentences: list[Sentence] = []
-    for part in _SENTENCE.split(_IDIOMS.sub(" ", folded)):
+    for part in _SENTENCE.split(folded):
+        tokens = _TOKEN.findall(part)
+        if not IDIOM_WORDS.isdisjoint(tokens):  # the idiom patterns are slow: only where they can match
+            tokens = _TOKEN.findall(_IDIOMS.sub(" ", part))
         # Commas end clauses and negations: remember where they stood.
         words: list[str] = []
         comma_before: set[int] = set()
-        for token in _TOKEN.findall(part):
+        for token in tokens:
             if token == ",":
                 comma_before.add(len(words))
             else:
@@ -1005,7 +1014,6 @@ URGENT_SIGNS = frozenset({"bladder", "saddle", "legs", "numbness", "chest", "tea
 # Single words that name a sign, for ``Sentence.judged``.
 SIGN_WORDS = {"bladder": INCONTINENCE, "numbness": NUMB, "fever": FEVER, "trauma": TRAUMA, "severe": SEVERE}
 # Crisis patterns that may span two sentences ("I've saved my pills. I know what I'll do").
-SPANNING = SignIndex({"crisis": [p for p in CRISIS_PHRASES if ".*" in p.pattern]})
 
 
 def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = frozenset()) -> str | None:
@@ -1055,8 +1063,13 @@ class Triager:
     """Decides the triage outcome of a whole message (any length the platform allows)."""
 
     def __init__(self, correct: Callable[[str], str] = str, model: SentenceModel | None = None,
-                 thresholds: dict[str, float] | None = None) -> None:
+                 thresholds: dict[str, float] | None = None,
+                 prime: Callable[[Iterable[str]], None] | None = None, common: frozenset[str] = frozenset()) -> None:
+        """``prime``: corrects many words at once ahead of ``correct`` (see ``Corrector.prime``);
+        ``common``: common English words, to skip text the classifier cannot read."""
         self.correct = correct
+        self.prime = prime
+        self.common = common
         self.model = model
         self.thresholds = thresholds or {CRISIS: 0.6, URGENT: 0.6}
 
@@ -1066,6 +1079,8 @@ class Triager:
     def _rules(self, as_typed: list[Sentence]) -> Triage | None:
         """Rules over the words as typed, then over the typo-corrected words: a correction can
         both reveal a sign ("numbb" → "numb") and hide one ("swerving" → "sweating")."""
+        if self.prime is not None:
+            self.prime(w for s in as_typed for w in s.words)
         changed = corrected(as_typed, self.correct)
         if _crisis(as_typed) or _crisis(changed):
             return Triage(CRISIS, CRISIS)
@@ -1097,13 +1112,17 @@ class Triager:
             return Triage(SEE_DOCTOR, "recurring")
         return None
 
+    def _readable(self, window: str) -> bool:
+        """Text that is mostly made-up words (keyboard mashing) tells the classifier nothing."""
+        return not self.common or _share_known(window, self.common) >= READABLE_SHARE
+
     def assess(self, folded: str) -> Triage | None:
         """``folded``: the message after ``textnorm.fold``."""
         sentences = split_sentences(folded)
         found = self._rules(sentences)
         if self.model is None or (found is not None and found.level in (CRISIS, URGENT)):
             return found
-        windows = _windows(sentences)
+        windows = [w for w in _windows(sentences) if self._readable(w)]
         if not windows:
             return found
         # Where the rules saw a sign and set it aside ("not thinking of hurting myself", "no
@@ -1123,17 +1142,45 @@ class Triager:
         return found
 
 
+def _side_anchors(source: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """Anchors of one side of a spanning pattern; None when that side has none to look for."""
+    words, stems = _anchors(re.compile(source))
+    return (words, stems) if words or stems else None
+
+
+def _side_hit(anchors: tuple[frozenset[str], tuple[str, ...]] | None, sentence: Sentence) -> bool:
+    if anchors is None:
+        return True
+    words, stems = anchors
+    return not words.isdisjoint(sentence.wordset) or (bool(stems) and any(
+        w.startswith(stems) for w in sentence.words))
+
+
+SPANNING = [p for p in CRISIS_PHRASES if ".*" in p.pattern]
+# For a sign split over two sentences, each side of ".*" must find its words in its own sentence.
+SPANNING_SIDES = [(p, _side_anchors(p.pattern.split(".*", 1)[0]), _side_anchors(p.pattern.split(".*", 1)[1]))
+                  for p in SPANNING]
+
+
+def _share_known(text: str, known: frozenset[str]) -> float:
+    words = text.split()
+    return sum(w in known for w in words) / max(len(words), 1)
+
+
 def _crisis(sentences: list[Sentence]) -> bool:
     """Thoughts of suicide or self-harm in a sentence or across two ("I've saved my pills. I know
     what I'm going to do"). Questions count: "should I just end it?" is not hypothetical."""
     if any(s.match("crisis", questions=True) and not _OVERDOSE_NOT_DRUG.search(s.text) for s in sentences):
         return True
-    return any(_joined(a, b).match("crisis", questions=True) for a, b in itertools.pairwise(sentences)
-               if SPANNING.candidates(a.wordset | b.wordset))
+    for a, b in itertools.pairwise(sentences):
+        patterns = [p for p, left, right in SPANNING_SIDES if _side_hit(left, a) and _side_hit(right, b)]
+        if patterns and _joined(a, b, SignIndex({"crisis": patterns})).match("crisis", questions=True):
+            return True
+    return False
 
 
-def _joined(a: Sentence, b: Sentence) -> Sentence:
-    joined = Sentence(a.words + b.words, index=SPANNING)
+def _joined(a: Sentence, b: Sentence, index: SignIndex) -> Sentence:
+    joined = Sentence(a.words + b.words, index=index)
     joined._negated, joined._asked, joined._past = a.negated + b.negated, a.asked + b.asked, a.past + b.past
     kept = [i for i in range(len(joined.words)) if not joined._negated[i] and not joined._past[i]]
     joined._live_asked = frozenset(joined.words[i] for i in kept)
@@ -1142,6 +1189,7 @@ def _joined(a: Sentence, b: Sentence) -> Sentence:
 
 
 WINDOW_CHARS = 300
+READABLE_SHARE = 0.3  # of a window's words that must be common English for the classifier to read it
 
 
 def _windows(sentences: list[Sentence]) -> list[str]:
