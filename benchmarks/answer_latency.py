@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.answers import AnswerEngine  # noqa: E402
-from bot.core.catalogue import default_content_dir, load_catalogue  # noqa: E402
-from bot.core.triage_model import default_model, dev_sets, load_cases  # noqa: E402
+from bot.core.answers import AnswerEngine
+from bot.core.catalogue import default_content_dir, load_catalogue
+from bot.core.triage_model import default_model, dev_sets, load_cases
 
 LIMIT = 4096
 STORY = ("so my lower back has been sore since the weekend, i think i slept funny on the sofa watching films "

@@ -209,3 +209,21 @@ def test_triage_command_prints_figures_only_with_hide_messages(tmp_path: Path) -
     assert re.search(r"crisis\s+1\s+1\s+100.0%", result.stdout)
     assert "false alarms: 0 of 1 look-alikes" in result.stdout
     assert "killing me" not in result.stdout
+
+
+def test_idioms_are_only_skipped_where_none_can_match() -> None:
+    """``split_sentences`` runs the (slow) idiom patterns only on text holding an idiom word;
+    on every development message that gives the same sentences as running them everywhere."""
+    import bot.core.triage as triage
+
+    for path in dev_sets():
+        for case in load_cases(path):
+            folded = fold(case["message"])
+            fast = [s.words for s in split_sentences(folded)]
+            original = triage.IDIOM_WORDS
+            try:
+                triage.IDIOM_WORDS = frozenset()  # type: ignore[misc]
+                everywhere = [s.words for s in triage.split_sentences(triage._IDIOMS.sub(" ", folded))]
+            finally:
+                triage.IDIOM_WORDS = original  # type: ignore[misc]
+            assert fast == everywhere, case["message"]

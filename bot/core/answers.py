@@ -172,7 +172,8 @@ class AnswerEngine:
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
         # misspelt sign ("numbb", "bladdr") still reads as one.
-        spelling = TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english()))
+        # Triage protects more real words than search does ("knotted" must not become "knocked").
+        spelling = TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english(50_000)))
         self.triager = Triager(spelling.correct, model, prime=spelling.corrector.prime, common=common_english())
         self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
 

@@ -75,7 +75,8 @@ yesterday today tonight now currently since ago morning lately recently started 
 still keeps keep kept been went gone weeks days hours last
 """.split())
 REPORT_PHRASES = re.compile(
-    r"\b(i (have|had|am|was|got|fell|cant|can not|feel|felt|woke|think|keep|cannot)|im|ive|my (legs?|feet|foot|"
+    r"\b(is (it|this|that) (just |still |really )?normal|i (have|had|am|was|got|fell|cant|can not|feel|felt|"
+    r"woke|think|keep|cannot)|im|ive|my (legs?|feet|foot|"
     r"bladder|back|chest) (is|are|feels?|felt|went|has|have|keeps?))\b")
 
 PAIN = frozenset("""
@@ -361,8 +362,9 @@ CRISIS_PHRASES += _rx(
     r"\bwont be needing (them|it|anything|those|these)\b",
     r"\b(disappear|vanish|be gone|not exist) (permanently|for ever|and never come back)\b",
     r"\b(how|ways?|where) to (end things|end everything|end this|end it all|get it over with)\b",
-    r"\b(worked out|figured out|planned|planning|decided) (how|when|where) (id|i would|i will|ill|"
-    r"to) (do it|end it|go)\b",
+    r"\b(worked out|figured out|planned|planning|decided|working out|figuring out) (how|when|where|which) (\w+ )?"
+    r"(id|i would|i will|ill|to|i d) (do it|end it|go)\b",
+    r"\b(the one|the first|first one) to find me\b",
     r"\b(notice|care|miss me|mind) if i (wasnt|werent|was not|were not|was gone|died|disappeared|wasnt here)\b",
     r"\bdoing (everyone|everybody|them|the world|my family) a (favour|favor)\b",
     r"\b(holding|held|hold|counting|counted|staring at|stared at|lined up) (all )?(the |my |of my )?(pills|tablets|"
@@ -405,7 +407,10 @@ CRISIS_PHRASES += _rx(
     r"\b(hit|hitting|banged|banging|burned|burnt|burning|cut|cutting|punched|punching|scratched|scratching|hurt|"
     r"hurting|harmed|harming)\b.*\bon purpose\b",
     r"\bnot come (back )?(down|home|back)\b",
-    r"\b(hope|hoping|wish|wishing|pray|praying)\b.*\b(dont|wont|never|not|didnt|wouldnt) wake up\b",
+    r"\b(hope|hoping|wish|wishing|pray|praying)\b.*\b(dont|wont|never|not|didnt|wouldnt) (to )?wake up\b",
+    r"\b(took|swallowed|taken|downed) (a load of|loads of|lots of|a lot of|a handful of|handfuls of|a bunch of|"
+    r"too many of) (\w+ ){0,3}(pills|tablets|paracetamol|meds|painkillers)\b",
+    r"\b(dont know|not sure) (if|whether) (im|i am) glad i woke up\b",
     r"\b(easier|better)( off)?( for (everyone|everybody|them|him|her|my family))? if i (just )?(wasnt|werent|was not|"
     r"were not|was gone|wasnt here|wasnt around)\b",
 )
@@ -469,12 +474,13 @@ SADDLE_PHRASES += _rx(
     _CANT + r" (really |properly |fully |even )?feel (\w+ ){0,3}(bum|butt|bottom|backside|groin|crotch|genitals|"
     r"privates|private parts|down there|between my legs|inner thighs?)\b",
     r"\bwip(e|ing)\b.*\b(cant|cannot|can not|couldnt|dont|didnt) feel\b",
+    r"\b(no|lost|losing|without|reduced) (feeling|sensation)\b.*\bwip(e|ing)\b",
     r"\b(cant|cannot|can not|couldnt|dont|didnt) feel (anything|it|a thing)\b.*\bwip(e|ing)\b",
     r"\bnumb\w*\b.*\b(privates|private parts|crotch|groin|genitals|inner thighs?|down there|between my legs|"
     r"saddle)\b",
 )
 CHEST_PHRASES += _rx(
-    r"\bchest\b.*\b(pressure|weight|squeez\w*|crush\w*|tight\w*|heav\w*)\b",
+    r"\bchest (\w+ ){0,4}(pressure|weight|squeez\w*|crush\w*|tight\w*|heav\w*)\b",
     r"\b(catch|get|getting|catching) (my )?breath\b",
     r"\b(tight|heavy|crushing|squeezing|pressure|burning) (feeling|sensation|band|pain|ache) (in|across|on|around|"
     r"over) (my |the )?chest\b",
@@ -506,7 +512,11 @@ RECURRING_PHRASES += _rx(
     r"\b(worse|stronger|longer|more painful) than the (last|one before|previous)( one| time)?\b",
     r"\b(lasting|last|lasts) longer (each|every|and longer)\b", r"\blasting longer\b",
 
-    r"\bstill (isnt|is not|not|hasnt|has not|havent|aint) (right|better|gone|healed|settled|fixed|improved)\b",
+    r"\bstill (isnt|is not|not|hasnt|has not|havent|aint) (right|better|gone|healed|settled|fixed|improved|eased|"
+    r"stopped|cleared|gone away)\b",
+    r"\b(started|began|start) (in|back in|around|at the start of|at the end of) (early |late |mid )?(january|february|"
+    r"march|april|may|june|july|august|september|october|november|december|the spring|the summer|the winter)\b",
+    r"\bworse (\w+ ){0,2}than (last (week|month|time)|the (week|day|month) before|yesterday|before)\b",
     r"\b(been|for|over|nearly|almost|about) (a|one|over a|more than a) (month|year)( and a half)?\b",
     r"\b(happened|happening|happens|spasmed|spasming|seized|seizing|went|gone|goes|locked|locking|cramped|"
     r"cramping|flared|flaring|hurting|out|twinged|pulled) (up )?again\b",
@@ -546,7 +556,7 @@ _GENERAL_QUESTION = re.compile(
 THIRD_PARTY = frozenset("""
 he she they his her their him them mum mom mother dad father grandma gran granny grandad granddad grandpa nan nana
 husband wife partner son daughter brother sister friend mate boyfriend girlfriend colleague coworker neighbour
-neighbor kid kids child baby dog cat aunt uncle cousin boss someone somebody people patient
+neighbor kid kids child baby toddler infant dog cat aunt uncle cousin boss someone somebody people patient
 """.split())
 FIRST_PERSON = frozenset("i im ive id ill me myself".split())
 SUBJECT_WORDS = frozenset("i im ive my me it its theres there he she they we you this that now".split())
@@ -556,7 +566,9 @@ CLAUSE_STARTS = frozenset("and also plus but or so then".split())
 _PAST = re.compile(r"\b((\d+ |a few |few |several |many |two |three |four |five |ten |some |)(years?|months?|decades?) "
                    r"(ago|back)|ages ago|long ago|a (long )?while (ago|back)|"
                    r"last (year|month|summer|winter|spring|autumn|christmas)|(back )?in (19|20)\d\d|back in|used to|"
-                   r"as a (kid|child|teen|teenager)|when i was (\d+|young|a kid|younger|little|a child|a teenager|"
+                   r"^once\b|in the (\d0s|nineties|eighties|seventies)|"
+                   r"as a (kid|child|teen|teenager)|when i was (\d+|young|a kid|younger|little|a child|"
+                   r"a teenager|pregnant|"
                    r"in (school|college|uni|university)))\b")
 PRESENT_MARKERS = frozenset("now today currently still since yesterday tonight again but suddenly".split())
 _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|fevers|now|since|shes|hes|she is|he is|"
@@ -565,7 +577,8 @@ _RESOLVED = re.compile(r"^(but )?(thats|its|it is|that is|all|which is|fever is|
                        r"better( now)?|over|recovered|healed)\b")
 # Someone else's words about a sign ("the nurse asked if I'd wet myself"), or a sign imagined:
 # not something happening to the person now.
-_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|"
+_REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|characters? in|asked (me )?what|"
+                       r"if you ever|"
                        r"(my|the|a) (\w+ )?character|"
                        r"homework|assignment|exam question|essay|module|citation|lecture|coursework|red flags?|"
                        r"warning signs?|(leaflet|website|article|page|nhs|poster|booklet|doctor|gp|physio) "
@@ -578,6 +591,7 @@ _REPORTED = re.compile(r"\b(hypothetical\w*|in theory|theoretically|what if|char
                        r"dreamt|dreamed|nightmare|in the (thriller|book|novel|film|movie|show|game|series|story))\b")
 # "…whiplash, fully recovered": the clause and everything before it are over.
 _HEALED = re.compile(r"\b(fully|completely|totally|all) (recovered|healed|better|fine|resolved|gone|cleared up)\b|"
+                     r"\b(it|that|which) went away\b|\bturned out (to be|it was|that|my|i)\b|"
                      r"\b(healed|recovered) (completely|fully|totally|well)\b|\b(its|thats|which is|"
                      r"that is) (long )?gone\b(?! (dead|numb|weak|worse|tingly|stiff|funny|weird))")
 _RESOLVED_ANY = re.compile(_RESOLVED.pattern.replace("^", r"\b", 1)
@@ -589,15 +603,20 @@ _HANDLED = re.compile(r"\b(in hospital|in the hospital|stable|had surgery|after 
 _OTHER_SUBJECT = re.compile(r"(my |our |a |the )?(\w+ )?(husband|wife|partner|son|daughter|mum|mom|dad|father|mother|"
                             r"brother|sister|friend|mate|client|patient|colleague|neighbour|neighbor|grandma|grandad|"
                             r"grandpa|nan|he|she|they)\b")
+_CRISIS_DENIAL = re.compile(r"\b(not|no|never|dont|do not|isnt|arent|am not|im not|without)( having| have| had|"
+                            r" get| got)?"
+                            r"( any)? (thoughts?|plans?|intention|intentions|urges?|wish) (of|about|to)\b")
 _TOKEN = re.compile(r"[a-z0-9]+|,")
 # Figures of speech that borrow alarming words: removed before any rule reads the sentence.
 _IDIOMS = re.compile(
-    r"\b((run|running|ran|doing|did|do) suicides|suicide (sprints?|drills?|runs?)|chills? (down|up) (my|your|the) "
+    r"\b(suicide (squeeze|squad|doors?|mission|king)|accidental(ly)? overdos\w*|overdos\w* by accident|"
+    r"(run|running|ran|doing|did|do) suicides|suicide (sprints?|drills?|runs?)|chills? (down|up) (my|your|the) "
     r"spine|gave me (the )?chills|(stock|market|share|shares|crypto|price) crash|chest (of drawers|day|press|"
     r"exercises?|workout|fly|flies)|"
     r"treasure chest|(risk|rate|rates|statistics) of suicide|suicide (rate|rates|risk|statistics|prevention|awareness|"
     r"more common|common|is more common|rates)|(is|are) suicide (more|rates|common)|"
-    r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? (out|on the (sofa|couch)|in bed|early)|"
+    r"(nearly|almost) (fell|fall|falling|crashed|died)|crash(ed|ing)? (out|on (\w+ ){0,2}(sofa|couch|floor|bed)|"
+    r"in bed|early)|"
     r"(traffic|queue|delays?|tailback|jam|jams) (from|because of|due to|after) (the|a) (crash|accident|"
     r"collision)|crash in (my |the )?(shares|stocks|market|prices|crypto)|(die|died|dying|dead) (of|"
     r"from) (embarrassment|shame|boredom|laughter|laughing|cringe|cuteness)|"
@@ -612,6 +631,7 @@ _IDIOMS = re.compile(
 IDIOM_WORDS = frozenset("""
 crash crashed crashing chest suicide suicides chill chills die died dying dead death kill murder killing fever
 accident spilt spilled spill fell fall falling jelly leg legs arms feet body scared bored worried tickled
+accidentally accidental overdose overdosed overdoses overdosing
 """.split())
 # "tingling? nope." - a short sentence answered by a denial is negated as a whole.
 DENIALS = frozenset("nope no nah none negative nothing zero".split())
@@ -715,7 +735,7 @@ class Sentence:
 
     def someone_else(self, index: int) -> bool:
         """The words just before ``index`` name someone else as the subject ("my mum lost …")."""
-        window = self.words[max(0, index - 3): index]
+        window = self.words[max(0, index - 4): index]
         return any(w in THIRD_PARTY for w in window) and not any(w in FIRST_PERSON for w in window)
 
     def match(self, name: str, questions: bool = False) -> bool:
@@ -743,6 +763,8 @@ class Sentence:
                 before = self.words[max(0, index - 3): index]
                 if any(w in NEGATORS for w in before) and not NEGATORS & set(found.group(0).split()):
                     continue
+                if name == "crisis" and _CRISIS_DENIAL.search(" ".join(self.words[max(0, index - 6): index])):
+                    continue  # "I'm not having any thoughts of hurting myself"
                 if self.past[index] and name != "recurring":  # "used to …, now …" is about change
                     continue
                 if name in ("trauma", "bladder") and self.someone_else(index):
@@ -970,7 +992,7 @@ def _scopes(words: list[str], comma_before: frozenset[int], denied: bool,
         resolved_at = max((n for n, (a, b) in enumerate(ranges)
                            if (n and _RESOLVED.search(" ".join(words[a:b]))) or _HEALED.search(" ".join(words[a:b]))),
                           default=-1)
-    gone = False
+    gone = reported = False
     for n, (a, b) in enumerate(ranges):
         clause = words[a:b]
         clause_set = set(clause)
@@ -989,7 +1011,9 @@ def _scopes(words: list[str], comma_before: frozenset[int], denied: bool,
         # A clause that mixes then and now ("again, like when I was a teenager") is about now.
         then = then_any is not None and _PAST.search(clause_text) is not None and not clause_set & PRESENT_MARKERS
         gone = gone or then or n <= resolved_at
-        reported = reported_any is not None and _REPORTED.search(clause_text) is not None
+        # Someone else's words ("my GP said if you ever can't pee or go numb …") run to the end
+        # of the sentence.
+        reported = reported or (reported_any is not None and _REPORTED.search(clause_text) is not None)
         for i in range(a, b):
             asked[i] = question
             past[i] = gone or reported
@@ -1029,7 +1053,7 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
                                            or (s.has(WEAK) and s.has(ARMS)))),
         ("chest", lambda: message_pain and s.match("chest")),
         ("tearing", lambda: s.match("tearing")),
-        ("fever", lambda: message_pain and (s.has(FEVER - CHILLS if cold else FEVER) or s.match("fever"))),
+        ("fever", lambda: message_pain and (s.has_own(FEVER - CHILLS if cold else FEVER) or s.match("fever"))),
         ("trauma", lambda: not _NOT_TRAUMA.search(s.text)
                    and (s.match("trauma") or (s.has_own(TRAUMA) and message_pain))),
         ("severe", lambda: s.match("severe") or (s.has(SEVERE) and message_pain)),
