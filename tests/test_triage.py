@@ -227,3 +227,17 @@ def test_idioms_are_only_skipped_where_none_can_match() -> None:
             finally:
                 triage.IDIOM_WORDS = original  # type: ignore[misc]
             assert fast == everywhere, case["message"]
+
+
+# Held-out figures as reported in the README (crisis right, urgent right, look-alike false alarms).
+HELD_OUT_FLOORS = {"triage_holdout_c.jsonl": (32, 54, 5), "triage_holdout_e.jsonl": (34, 49, 12)}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+def test_held_out_figures_do_not_fall(name: str) -> None:
+    """Only counts are compared, so a failure prints no held-out message."""
+    figures = summary(score(ENGINE, load_cases(HOLDOUT / name)))
+    crisis, urgent, false_alarms = HELD_OUT_FLOORS[name]
+    lookalike = figures["none/lookalike"]
+    got = (figures["crisis"][0], figures["urgent"][0], lookalike[1] - lookalike[0])
+    assert got[0] >= crisis and got[1] >= urgent and got[2] <= false_alarms, got
