@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,5 +64,8 @@ def dev_cases(exclude: Path | None = None) -> list[dict[str, Any]]:
     return [c for path in dev_sets() if path != exclude for c in load_cases(path)]
 
 
+@lru_cache(maxsize=1)
 def default_model() -> TriageModel:
+    """The classifier trained on every development set; trained once per process (it is only
+    read after training)."""
     return TriageModel(dev_cases())
