@@ -12,6 +12,6 @@ RUN useradd --create-home --uid 10001 unknot \
     && python3 -m venv .venv && .venv/bin/pip install --no-cache-dir -e . \
     && mkdir -p /app/data && chown unknot:unknot /app/data
 
-USER unknot
+USER 10001
 VOLUME ["/app/data"]
 CMD [".venv/bin/python", "-m", "bot"]
