@@ -209,6 +209,13 @@ def test_triage_command_prints_figures_only_with_hide_messages(tmp_path: Path) -
     assert re.search(r"crisis\s+1\s+1\s+100.0%", result.stdout)
     assert "false alarms: 0 of 1 look-alikes" in result.stdout
     assert "killing me" not in result.stdout
+    rules = subprocess.run([sys.executable, "-m", "bot", "triage", str(path), "--rules-only"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert "rules only" in rules.stdout and re.search(r"urgent\s+1\s+1", rules.stdout)
+    path.write_text("\n".join(json.dumps(c) for c in cases * 2), encoding="utf-8")
+    folds = subprocess.run([sys.executable, "-m", "bot", "triage", str(path), "--cv", "2"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    assert "2-fold cross validation" in folds.stdout and re.search(r"crisis\s+2\s+2", folds.stdout)
 
 
 def test_idioms_are_only_skipped_where_none_can_match() -> None:
@@ -230,7 +237,7 @@ def test_idioms_are_only_skipped_where_none_can_match() -> None:
 
 
 # Held-out figures as reported in the README (crisis right, urgent right, look-alike false alarms).
-HELD_OUT_FLOORS = {"triage_holdout_c.jsonl": (32, 54, 5), "triage_holdout_e.jsonl": (34, 49, 12)}
+HELD_OUT_FLOORS = {"triage_holdout_c.jsonl": (33, 53, 5), "triage_holdout_e.jsonl": (33, 49, 12)}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
@@ -241,3 +248,33 @@ def test_held_out_figures_do_not_fall(name: str) -> None:
     lookalike = figures["none/lookalike"]
     got = (figures["crisis"][0], figures["urgent"][0], lookalike[1] - lookalike[0])
     assert got[0] >= crisis and got[1] >= urgent and got[2] <= false_alarms, got
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("back pain", "answer"), ("lower back pain", "answer"), ("neck and back pain", "answer"),
+        ("my back hurts when i sit", "answer"), ("i just want the pain to end", "not alarm"),
+        ("im so done with this back pain", "not alarm"), ("i hurt myself at the gym", "not alarm"),
+        ("i cant walk without pain", "not alarm"), ("I can't get out of bed because of back spasm", "not alarm"),
+        ("I've saved my pills", "crisis"), ("i have pills saved up", "crisis"), ("quiero morir", "crisis"),
+        ("ich will nicht mehr leben", "crisis"), ("je veux mourir", "crisis"),
+        ("i took 20 ibuprofen an hour ago", "urgent"), ("I'm pregnant and bleeding and my back hurts", "urgent"),
+        ("worst back pain ever", "urgent"), ("i cant feel when i wipe", "urgent"),
+    ],
+)
+def test_everyday_complaints_and_the_review_findings(message: str, expected: str) -> None:
+    answer = ENGINE.answer(message)
+    if expected == "not alarm":
+        assert answer.kind not in ("crisis", "urgent")
+    else:
+        assert answer.kind == expected
+    if message == "i took 20 ibuprofen an hour ago":
+        assert CATALOGUE.safety.reasons["overdose"] in answer.reply.text
+
+
+@pytest.mark.parametrize("message", ["this spasm is going to kill me", "dying from this back pain lol"])
+def test_figures_of_speech_do_not_open_the_mortality_topic(message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind not in ("crisis", "urgent")
+    assert "percent" not in answer.reply.text and "mortality" not in answer.reply.text

@@ -61,7 +61,7 @@ SYNONYMS: dict[str, str] = {
     "twitching": "twitch", "flicker": "twitch", "flickering": "twitch", "jumping": "twitch",
     "ct": "ct scan imaging", "mri": "scan imaging", "xray": "scan imaging", "scan": "scan imaging",
     "tumour": "cancer", "tumor": "cancer",
-    "kill": "mortality", "deadly": "mortality", "die": "mortality", "fatal": "mortality", "dangerous": "serious",
+    "deadly": "mortality", "fatal": "mortality", "dangerous": "serious",
     "wear": "osteoarthritis", "tear": "osteoarthritis", "arthritic": "osteoarthritis",
     "settle": "last heal",
     "recovery": "recover",

@@ -30,7 +30,8 @@ _NOTE_FIELDS = {"id", "attach", "reminder", "body"}
 SAFETY_FILE = "safety.yaml"
 SPECIAL_FILES = {"about.yaml", SAFETY_FILE}
 # The emergency signs the triage layer tells apart; safety.yaml needs a line for each.
-URGENT_REASONS = ("bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe")
+URGENT_REASONS = ("bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe", "overdose",
+                  "pregnancy")
 
 
 class CatalogueError(ValueError):

@@ -33,7 +33,8 @@ LEVELS = (CRISIS, URGENT, SEE_DOCTOR)
 # The article entry that goes with each emergency sign (None: the article has nothing on it).
 REASON_ENTRIES: dict[str, str | None] = {
     "bladder": "pinched", "saddle": "pinched", "legs": "pinched", "numbness": "pinched", "chest": None,
-    "tearing": None, "fever": "infection", "trauma": "injury", "severe": "doctor",
+    "tearing": None, "fever": "infection", "trauma": "injury", "severe": "doctor", "overdose": "meds",
+    "pregnancy": None,
 }
 
 
@@ -98,6 +99,8 @@ paralysis dragging wobbly useless floppy
 """.split())
 FEVER = frozenset("fever feverish fevers chills shivering shivers rigors febrile".split())
 CHILLS = frozenset("chills chill shivering shivers".split())
+PREGNANT = frozenset("pregnant pregnancy".split())
+BLEEDING = frozenset("bleeding bleed bled blood".split())
 SEVERE = frozenset("""
 unbearable excruciating agony agonizing agonising intolerable unbearably unendurable
 """.split())
@@ -107,7 +110,7 @@ niggles twinge twinges ache aches
 """.split())
 TRAUMA = frozenset("""
 accident crash crashed crashing collision collided fall fell fallen falling tumble tumbled whiplash tackled
-rearended knocked
+rearended knocked slipped tripped
 """.split())
 INCONTINENCE = frozenset("incontinence incontinent".split())
 BLADDER = frozenset("""
@@ -156,7 +159,9 @@ CRISIS_PHRASES = _rx(
     r"anymore)) (anymore|any more|like this|much longer|living like this)\b",
     r"\b(life|living) (is not|isnt|aint|not) worth( it| living)?\b", r"\bnot worth living\b",
     r"\b(hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving) (my ?self|myself)\b"
-    r"(?! (shaving|cooking|chopping|by accident|on (a|the|my)|while|in the kitchen|at work|lifting|moving|playing))",
+    r"(?! (shaving|cooking|chopping|by accident|on (a|the|my)|while|in the kitchen|at work|lifting|moving|playing|"
+    r"at (the )?(gym|work|football|rugby|training|practice)|during|doing|when|working|gardening|exercising|running|"
+    r"training|pulling|picking|carrying|bending|twisting|reaching))",
     r"\bself ?(harm|harming|injury|injure)\b",
     r"\b(overdos\w*|od ing|od on)\b",
     r"\b(take|taking|swallow|swallowing|down|downing) (all|the whole|a whole|every one of) (of )?(my |the |these |"
@@ -201,6 +206,9 @@ SADDLE_PHRASES = _rx(
     r" (numb|dead|tingly|tingling)\b",
     _CANT + r" feel (anything )?(down there|between my legs|my (privates|private parts|crotch|groin|genitals|bum|"
     r"butt|bottom|backside|inner thighs?)|it when i wipe|toilet paper|myself when i wipe)\b",
+    _CANT + r" (really |properly )?feel (anything |it |a thing )?(when|while|after) i (wipe|go to the toilet|"
+            r"sit on the "
+    r"toilet)\b",
     r"\bsaddle (numbness|anaesthesia|anesthesia|area)\b",
     r"\b(lost|losing|lose|no|without|reduced|less) (all )?(the )?(feeling|sensation) (in|around|down|between) (my )?"
     r"(groin|crotch|genitals|privates|private parts|bum|butt|bottom|backside|inner thighs?|there|legs)\b",
@@ -208,7 +216,8 @@ SADDLE_PHRASES = _rx(
 LEG_PHRASES = _rx(
     _CANT + r" (move|lift|feel|bend|use|control|wiggle|stand on|put weight on) " + _MY
     + r"(legs?|feet|foot|toes|knees?)\b",
-    _CANT + r" (walk|stand|stand up|get up|get out of bed|lift my foot|lift my toes)\b",
+    _CANT + r" (walk|stand|stand up|get up|get out of bed|lift my foot|lift my toes)\b"
+    r"(?! (without|because|cos|cause|from|due|for|with|as)\b)",
     r"\b(legs?|knees?) (keeps? |kept |just |both |suddenly |have |has )?(giving|give|gave|gives|given|buckling|buckled|"
     r"buckles|collapsing|collapsed|"
     r"went|going) (way|out|from under me|under me|floppy|weak|dead|limp)\b",
@@ -499,7 +508,7 @@ TRAUMA_PHRASES += _rx(
 )
 SEVERE_PHRASES += _rx(
     r"\b10 (out of )?10\b", r"\b(cant|cannot|can not) stop (screaming|crying out|shaking from the pain)\b",
-    r"\bworst pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
+    r"\bworst (\w+ )?pain (of my life|ive ever|i have ever|i ve ever|ever)\b",
 )
 RECURRING_PHRASES += _rx(
     r"\b(never|doesnt|dont|wont|not) (quite |really |fully |completely |ever )?(go|goes|going|went) away\b",
@@ -1029,12 +1038,33 @@ def _split_at(words: list[str], comma_before: frozenset[int]) -> list[tuple[int,
     return list(itertools.pairwise(bounds))
 
 
+OVERDOSE_PHRASES = _rx(
+    r"\b(took|taken|swallowed|had|ate|downed|taking) (like |about |around |over |nearly |almost )?(\d\d+|[5-9]|"
+    r"a handful of|"
+    r"too many|a whole (bottle|pack|packet|box|strip) of|double|triple|twice the|three times the|loads of) (\w+ ){0,2}"
+    r"(ibuprofen|paracetamol|acetaminophen|tylenol|advil|nurofen|aleve|naproxen|aspirin|pills|tablets|painkillers|"
+    r"codeine|tramadol|co codamol|cocodamol|relaxants?|relaxers?|flexeril|cyclobenzaprine|tizanidine|metaxalone|"
+    r"doses?)\b",
+    r"\b(overdosed|overdose) on (my |the )?(ibuprofen|paracetamol|tylenol|advil|pills|tablets|painkillers|meds|"
+    r"medication|codeine|tramadol)\b",
+)
+CRISIS_PHRASES += _rx(
+    r"\b(saved|saving|stockpiled|stockpiling|hoarded|hoarding|stashed|stashing|kept|keeping) (up )?(all )?(my |"
+    r"some |the |"
+    r"enough )?(pills|tablets|meds|medication|painkillers)\b",
+    r"\b(pills|tablets|meds|painkillers) (saved|stashed|stockpiled|hoarded) up\b",
+    # Other languages: the bot answers in English, but a crisis gets help in any language.
+    r"\b(quiero|quisiera) (morir|matarme|suicidarme|desaparecer)\b", r"\bme quiero (morir|matar)\b",
+    r"\bno quiero (vivir|seguir)\b", r"\b(will|moechte|mochte|moechte) (nicht mehr leben|sterben)\b",
+    r"\bnicht mehr leben\b", r"\bmich umbringen\b", r"\b(veux|voudrais) (mourir|me suicider|en finir)\b",
+    r"\bme suicider\b", r"\bquero (morrer|me matar)\b", r"\bvoglio (morire|uccidermi)\b", r"\bsuicid\w*\b",
+)
 SIGNS = SignIndex({
     "crisis": CRISIS_PHRASES, "bladder": BLADDER_PHRASES, "saddle": SADDLE_PHRASES, "legs": LEG_PHRASES,
     "numbness": NUMB_PHRASES, "chest": CHEST_PHRASES, "tearing": TEARING_PHRASES, "fever": FEVER_PHRASES,
-    "trauma": TRAUMA_PHRASES, "severe": SEVERE_PHRASES, "recurring": RECURRING_PHRASES,
+    "trauma": TRAUMA_PHRASES, "severe": SEVERE_PHRASES, "recurring": RECURRING_PHRASES, "overdose": OVERDOSE_PHRASES,
 })
-URGENT_SIGNS = frozenset({"bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe"})
+URGENT_SIGNS = frozenset(REASON_ENTRIES)
 # Single words that name a sign, for ``Sentence.judged``.
 SIGN_WORDS = {"bladder": INCONTINENCE, "numbness": NUMB, "fever": FEVER, "trauma": TRAUMA, "severe": SEVERE}
 # Crisis patterns that may span two sentences ("I've saved my pills. I know what I'll do").
@@ -1057,6 +1087,8 @@ def _urgent_reason(s: Sentence, message_pain: bool, cleared: frozenset[str] = fr
         ("trauma", lambda: not _NOT_TRAUMA.search(s.text)
                    and (s.match("trauma") or (s.has_own(TRAUMA) and message_pain))),
         ("severe", lambda: s.match("severe") or (s.has(SEVERE) and message_pain)),
+        ("overdose", lambda: s.match("overdose")),
+        ("pregnancy", lambda: s.has(PREGNANT) and s.has(BLEEDING)),
     ]
     return next((reason for reason, check in checks if reason not in cleared and check()), None)
 
@@ -1232,8 +1264,9 @@ def _windows(sentences: list[Sentence]) -> list[str]:
 
 
 # Words that tie a message to the body: the classifier alone escalates only a message with one.
-BODILY = (PAIN | BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | TRAUMA | INCONTINENCE | BLADDER
-          | frozenset("chest breath breathe breathing heart jaw tearing ripping bone bones move walk stand".split()))
+# Back and pain words alone do not count: "back pain" is the commonest message there is.
+BODILY = (BODY_LOW | ARMS | SADDLE | NUMB | WEAK | FEVER | SEVERE | TRAUMA | INCONTINENCE | BLADDER
+          | frozenset("chest breath breathe breathing heart jaw tearing ripping bone bones".split()))
 
 # Sign words a person can deny ("no fever"): left out of the topic search when denied.
 DENIABLE = NUMB | FEVER | WEAK | INCONTINENCE | TRAUMA | SEVERE | frozenset("""

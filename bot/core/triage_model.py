@@ -3,8 +3,8 @@
 Logistic regression (scikit-learn) over character 4-grams ( inside word boundaries)
 and word unigrams and bigrams, trained at start on the labelled development set
 ``bot/core/data/triage_dev*.jsonl``. Character n-grams carry misspellings and word forms nobody
-wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes well under a second.
-The held-out set (``tests/data/triage_holdout.jsonl``) is never read here.
+wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes about 2 s, once per
+process. The held-out sets (``tests/data/triage_holdout_*.jsonl``) are never read here.
 """
 
 from __future__ import annotations
