@@ -278,3 +278,12 @@ def test_figures_of_speech_do_not_open_the_mortality_topic(message: str) -> None
     answer = ENGINE.answer(message)
     assert answer.kind not in ("crisis", "urgent")
     assert "percent" not in answer.reply.text and "mortality" not in answer.reply.text
+
+
+def test_start_says_where_health_facts_come_from() -> None:
+    from bot.core.chat import ChatService
+
+    text = ChatService(CATALOGUE).start().text
+    assert "Every health fact I give comes from the article" in text
+    assert "my own safety notes are marked as Unknot's" in text
+    assert CATALOGUE.about.disclaimer in text

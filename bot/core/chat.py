@@ -79,7 +79,8 @@ class ChatService:
             f"{about.welcome}\n\n"
             "Pick a topic below, browse everything with /topics, or see all commands with /help. "
             "You can also just ask me a question.\n\n"
-            f"Everything I say comes from the article \"{about.source_title}\"; /about has the full credit.\n\n"
+            f"Every health fact I give comes from the article \"{about.source_title}\" (/about has the full "
+            "credit); my own safety notes are marked as Unknot's.\n\n"
             f"{about.disclaimer}"
         )
         picks = [self.catalogue.by_command[c] for c in ("spasm", "relief", "doctor", "foods")
