@@ -287,3 +287,24 @@ def test_start_says_where_health_facts_come_from() -> None:
     assert "Every health fact I give comes from the article" in text
     assert "my own safety notes are marked as Unknot's" in text
     assert CATALOGUE.about.disclaimer in text
+
+
+def test_shipped_weights_match_the_development_sets() -> None:
+    """The bot scores with weights trained on the development sets; after a set changes, run
+    ``python -m bot.core.triage_model`` to train again."""
+    from bot.core.triage_model import WEIGHTS, TriageWeights, fingerprint
+
+    assert TriageWeights.load(WEIGHTS).fingerprint == fingerprint()
+
+
+def test_numpy_scorer_gives_scikit_learns_probabilities() -> None:
+    from bot.core.triage import _windows
+    from bot.core.triage_model import TriageModel, TriageWeights, dev_cases
+
+    trained = TriageModel(dev_cases())
+    shipped = TriageWeights(trained.export())
+    texts = ["", "a", "ab", "x  y", "ça va", "MY BACK HURTS"]
+    for case in dev_cases()[::7]:
+        texts += _windows(split_sentences(fold(case["message"])))
+    for ours, theirs in zip(shipped.scores(texts), trained.scores(texts), strict=True):
+        assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in theirs)

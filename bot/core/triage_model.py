@@ -1,39 +1,89 @@
 """A small trained classifier beside the triage rules.
 
-Logistic regression (scikit-learn) over character 4-grams ( inside word boundaries)
-and word unigrams and bigrams, trained at start on the labelled development set
+Logistic regression over character 4-grams (inside word boundaries) and word unigrams and
+bigrams, trained with scikit-learn on the labelled development sets
 ``bot/core/data/triage_dev*.jsonl``. Character n-grams carry misspellings and word forms nobody
-wrote a rule for ("suicdal", "unalived", "peeing meself"). Training takes about 2 s, once per
-process. The held-out sets (``tests/data/triage_holdout_*.jsonl``) are never read here.
+wrote a rule for ("suicdal", "unalived", "peeing meself").
+
+The bot does not train at start and does not import scikit-learn: the trained weights are
+shipped in ``bot/core/data/triage_weights.json`` and scored with NumPy (``TriageWeights``),
+which gives the same probabilities as scikit-learn (a test compares them) for a fraction of
+the memory (scikit-learn and SciPy take about 70 MB) and start-up time (about 2 s).
+After changing a development set, train and write the weights again with
+
+    python -m bot.core.triage_model
+
+A test fails while the weights do not match the development sets. The held-out sets
+(``tests/data/triage_holdout_*.jsonl``) are never read here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import logging
+import math
+import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bot.core.textnorm import fold
 from bot.core.triage import LEVELS
 
+log = logging.getLogger(__name__)
+
 DATA = Path(__file__).parent / "data"
 DEV_SET = DATA / "triage_dev.jsonl"
+WEIGHTS = DATA / "triage_weights.json"
+NONE = "none"
+C = 4.0  # inverse regularisation strength
+CHAR_N = 4
+WORD_TOKEN = re.compile(r"[a-z0-9]+")
+_SPACES = re.compile(r"\s\s+")
 
 
 def dev_sets() -> list[Path]:
     """The labelled development sets the classifier learns from (``triage_dev*.jsonl``)."""
     return sorted(DATA.glob("triage_dev*.jsonl"))
-NONE = "none"
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def dev_cases(exclude: Path | None = None) -> list[dict[str, Any]]:
+    return [c for path in dev_sets() if path != exclude for c in load_cases(path)]
+
+
+def fingerprint() -> str:
+    """What the weights were trained on: the development sets' bytes and the settings."""
+    digest = hashlib.sha256(f"C={C};char={CHAR_N};word=1-2".encode())
+    for path in dev_sets():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _as_scores(classes: list[str], rows: Iterable[Iterable[float]]) -> list[dict[str, float]]:
+    result = []
+    for row in rows:
+        score = {level: 0.0 for level in LEVELS}
+        for label, p in zip(classes, row, strict=True):
+            score[label] = float(p)
+        result.append(score)
+    return result
+
+
 class TriageModel:
-    def __init__(self, cases: Iterable[dict[str, Any]], c: float = 4.0) -> None:
+    """Training, with scikit-learn (a test and development dependency, not the bot's)."""
+
+    def __init__(self, cases: Iterable[dict[str, Any]], c: float = C) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
@@ -42,7 +92,7 @@ class TriageModel:
         texts = [fold(r["message"]) for r in rows]
         labels = [r["label"] for r in rows]
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(CHAR_N, CHAR_N), sublinear_tf=True, min_df=1),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[a-z0-9]+"),
         )
         self.pipeline = make_pipeline(features, LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
@@ -50,22 +100,103 @@ class TriageModel:
         self.classes: list[str] = [str(c) for c in self.pipeline.classes_]
 
     def scores(self, sentences: list[str]) -> list[dict[str, float]]:
-        probabilities = self.pipeline.predict_proba(sentences)
-        result = []
-        for row in probabilities:
-            score = {level: 0.0 for level in LEVELS}
-            for label, p in zip(self.classes, row, strict=True):
-                score[label] = float(p)
-            result.append(score)
+        return _as_scores(self.classes, self.pipeline.predict_proba(sentences))
+
+    def export(self) -> dict[str, Any]:
+        """The fitted vocabularies, IDF weights and coefficients, for ``TriageWeights``."""
+        union, regression = self.pipeline.steps[0][1], self.pipeline.steps[1][1]
+        chars, words = (t for _, t in union.transformer_list)
+        return {
+            "fingerprint": fingerprint(),
+            "classes": self.classes,
+            "char_vocabulary": {k: int(v) for k, v in chars.vocabulary_.items()},
+            "char_idf": chars.idf_.tolist(),
+            "word_vocabulary": {k: int(v) for k, v in words.vocabulary_.items()},
+            "word_idf": words.idf_.tolist(),
+            "coef": regression.coef_.tolist(),
+            "intercept": regression.intercept_.tolist(),
+        }
+
+
+class TriageWeights:
+    """The shipped classifier, scored with NumPy: TF-IDF (sublinear term frequency, L2
+    normalised, per feature family) followed by a multinomial logistic regression."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.fingerprint: str = data["fingerprint"]
+        self.classes: list[str] = list(data["classes"])
+        self.char_vocabulary: dict[str, int] = data["char_vocabulary"]
+        self.word_vocabulary: dict[str, int] = data["word_vocabulary"]
+        self.char_idf = np.asarray(data["char_idf"], dtype=np.float64)
+        self.word_idf = np.asarray(data["word_idf"], dtype=np.float64)
+        coef = np.asarray(data["coef"], dtype=np.float64)
+        self.char_coef = coef[:, : len(self.char_idf)]
+        self.word_coef = coef[:, len(self.char_idf):]
+        self.intercept = np.asarray(data["intercept"], dtype=np.float64)
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> TriageWeights:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    @staticmethod
+    def char_grams(text: str) -> list[str]:
+        """Character n-grams inside word boundaries, exactly as scikit-learn's ``char_wb``."""
+        grams = []
+        for word in _SPACES.sub(" ", text).split():
+            padded = f" {word} "
+            if len(padded) <= CHAR_N:
+                grams.append(padded)
+                continue
+            grams.extend(padded[i: i + CHAR_N] for i in range(len(padded) - CHAR_N + 1))
+        return grams
+
+    @staticmethod
+    def word_grams(text: str) -> list[str]:
+        tokens = WORD_TOKEN.findall(text)
+        return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+    @staticmethod
+    def _part(grams: list[str], vocabulary: dict[str, int], idf: np.ndarray,
+              coef: np.ndarray) -> np.ndarray:
+        counts = Counter(vocabulary[g] for g in grams if g in vocabulary)
+        if not counts:
+            return np.zeros(coef.shape[0])
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts))
+        values *= idf[columns]
+        values /= np.sqrt(values @ values)
+        result: np.ndarray = coef[:, columns] @ values
         return result
 
-
-def dev_cases(exclude: Path | None = None) -> list[dict[str, Any]]:
-    return [c for path in dev_sets() if path != exclude for c in load_cases(path)]
+    def scores(self, sentences: list[str]) -> list[dict[str, float]]:
+        rows = []
+        for text in sentences:
+            text = text.lower()
+            logits = (self.intercept
+                      + self._part(self.char_grams(text), self.char_vocabulary, self.char_idf, self.char_coef)
+                      + self._part(self.word_grams(text), self.word_vocabulary, self.word_idf, self.word_coef))
+            logits -= logits.max()
+            exp = np.exp(logits)
+            rows.append(exp / exp.sum())
+        return _as_scores(self.classes, rows)
 
 
 @lru_cache(maxsize=1)
-def default_model() -> TriageModel:
-    """The classifier trained on every development set; trained once per process (it is only
-    read after training)."""
-    return TriageModel(dev_cases())
+def default_model() -> TriageWeights:
+    """The shipped classifier. Read once per process."""
+    weights = TriageWeights.load()
+    if weights.fingerprint != fingerprint():
+        log.warning("the triage classifier's weights do not match the development sets; "
+                    "run: python -m bot.core.triage_model")
+    return weights
+
+
+def main() -> None:
+    """Train on every development set and write the weights the bot ships."""
+    exported = TriageModel(dev_cases()).export()
+    WEIGHTS.write_text(json.dumps(exported, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {WEIGHTS} ({WEIGHTS.stat().st_size:,} bytes) from {len(dev_cases())} messages")
+
+
+if __name__ == "__main__":
+    main()
