@@ -308,3 +308,34 @@ def test_numpy_scorer_gives_scikit_learns_probabilities() -> None:
         texts += _windows(split_sentences(fold(case["message"])))
     for ours, theirs in zip(shipped.scores(texts), trained.scores(texts), strict=True):
         assert all(abs(ours[k] - theirs[k]) < 1e-9 for k in theirs)
+
+
+def test_reminder_tips_carry_their_safety_notes() -> None:
+    from bot.reminders.texts import reminder_reply
+
+    tip = CATALOGUE.entries["tip-daily-heat"]
+    burns = next(n for n in CATALOGUE.safety.notes if n.id == "heat-burns")
+    sent = reminder_reply(CATALOGUE, "daily", tip, 7)
+    assert burns.body in sent.text and "🛡 Unknot's safety note" in sent.text
+    edited = reminder_reply(CATALOGUE, "daily", tip, None, "✅ Done at 09:00")  # after a button press
+    assert burns.body in edited.text and edited.text.endswith("✅ Done at 09:00")
+    plain = reminder_reply(CATALOGUE, "posture", CATALOGUE.entries["tip-posture-sit"], 7)
+    assert "safety note" not in plain.text
+
+
+class AlwaysUrgent:
+    """A classifier that calls every message urgent, to show what the reply says then."""
+
+    def scores(self, sentences: list[str]) -> list[dict[str, float]]:
+        return [{"crisis": 0.0, "urgent": 0.9, "see_doctor": 0.0} for _ in sentences]
+
+
+def test_an_emergency_only_the_classifier_saw_lists_the_signs() -> None:
+    engine = AnswerEngine(CATALOGUE, model=AlwaysUrgent())
+    answer = engine.answer("my legs feel odd and my back is bad")
+    assert answer.kind == "urgent" and answer.triage is not None and answer.triage.source == "model"
+    assert CATALOGUE.safety.reasons["unspecified"] in answer.reply.text
+    assert engine.answer("back pain").kind == "answer"  # back and pain words alone never escalate
+    assert engine.answer("can a slipped disc cause numbness?").kind != "urgent"  # nor a general question
+    # nor a sign the rules saw and set aside
+    assert engine.answer("no numbness in my legs, my back is just bad").kind != "urgent"

@@ -269,8 +269,7 @@ class AnswerEngine:
         if triage.level == CRISIS:
             return Answer(CRISIS, Reply(text=safety.marked(safety.crisis.body), title=safety.crisis.title),
                           triage=triage)
-        sign = safety.reasons.get(triage.reason) or next(n.body for n in safety.notes if n.id == "red-flags")
-        text = safety.marked(f"{safety.urgent.body}\n{sign}")
+        text = safety.marked(f"{safety.urgent.body}\n{safety.reasons[triage.reason]}")
         entry = self.catalogue.entries.get(triage.entry_id) if triage.entry_id else None
         if entry is not None:
             excerpt, _ = self._excerpt(entry, [])

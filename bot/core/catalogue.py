@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.core.triage import REASON_ENTRIES
 
 TELEGRAM_MAX_CHARS = 4096
 TIP_KINDS = ("posture", "water", "stretch", "daily")
@@ -29,9 +31,9 @@ _MESSAGE_FIELDS = {"title", "body"}
 _NOTE_FIELDS = {"id", "attach", "reminder", "body"}
 SAFETY_FILE = "safety.yaml"
 SPECIAL_FILES = {"about.yaml", SAFETY_FILE}
-# The emergency signs the triage layer tells apart; safety.yaml needs a line for each.
-URGENT_REASONS = ("bladder", "saddle", "legs", "numbness", "chest", "tearing", "fever", "trauma", "severe", "overdose",
-                  "pregnancy")
+# The emergency signs the triage layer tells apart (and the classifier's "unspecified");
+# safety.yaml needs a line for each.
+URGENT_REASONS = tuple(REASON_ENTRIES)
 
 
 class CatalogueError(ValueError):
@@ -105,6 +107,12 @@ class Safety:
         """A safety text as every reply shows it: under Unknot's own label."""
         return f"🛡 {self.label}:\n{body}"
 
+    def appended(self, text: str, notes: Sequence[Note]) -> str:
+        """``text`` followed by ``notes``, one bullet each, under Unknot's label."""
+        if not notes:
+            return text
+        return f"{text}\n\n" + self.marked("\n".join(f"• {n.body}" for n in notes))
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -120,12 +128,10 @@ class Catalogue:
     def reminder_notes(self, kind: str) -> list[Note]:
         return [n for n in self.safety.notes if n.reminder == kind]
 
-    def with_notes(self, entry_id: str, text: str) -> str:
-        """``text`` followed by the safety notes attached to the entry, each marked as Unknot's."""
-        notes = self.notes_for(entry_id)
-        if not notes:
-            return text
-        return f"{text}\n\n" + self.safety.marked("\n".join(f"• {n.body}" for n in notes))
+    def with_notes(self, entry_id: str, text: str, once: Sequence[Note] = ()) -> str:
+        """``text`` followed by the safety notes attached to the entry (and ``once``: notes sent a
+        single time, such as the first water reminder's), marked as Unknot's."""
+        return self.safety.appended(text, [*self.notes_for(entry_id), *once])
 
     def topics(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.is_tip]

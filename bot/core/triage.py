@@ -34,14 +34,14 @@ LEVELS = (CRISIS, URGENT, SEE_DOCTOR)
 REASON_ENTRIES: dict[str, str | None] = {
     "bladder": "pinched", "saddle": "pinched", "legs": "pinched", "numbness": "pinched", "chest": None,
     "tearing": None, "fever": "infection", "trauma": "injury", "severe": "doctor", "overdose": "meds",
-    "pregnancy": None,
+    "pregnancy": None, "unspecified": None,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Triage:
     level: str  # crisis, urgent or see_doctor
-    reason: str  # crisis, an urgent reason (REASON_ENTRIES), "unspecified" or "recurring"
+    reason: str  # crisis, an urgent reason (REASON_ENTRIES; "unspecified" from the classifier) or "recurring"
     source: str = "rules"  # "rules" or "model"
 
     @property
@@ -691,12 +691,6 @@ class Sentence:
         self.hits: frozenset[str] | None = None  # names of the pattern lists that match (see ``match``)
         self.hits_asked: frozenset[str] | None = None
         self.seen: frozenset[str] | None = None  # names of the lists matched anywhere, negated or not
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sentence) and (self.words, self.commas, self.denied, self.over) == (
-            other.words, other.commas, other.denied, other.over)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def _scope(self) -> None:
         if self._negated is None:

@@ -39,9 +39,7 @@ from bot.core.triage import LEVELS
 log = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
-DEV_SET = DATA / "triage_dev.jsonl"
 WEIGHTS = DATA / "triage_weights.json"
-NONE = "none"
 C = 4.0  # inverse regularisation strength
 CHAR_N = 4
 WORD_TOKEN = re.compile(r"[a-z0-9]+")

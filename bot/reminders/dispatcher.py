@@ -176,8 +176,7 @@ class Dispatcher:
             for c, tip, _, _ in plans
         ])
         outcomes = await asyncio.gather(*(
-            self._send(claimed, reminder_reply(claimed.kind, tip, delivery_id,
-                                               safety=self.catalogue.safety, notes=notes))
+            self._send(claimed, reminder_reply(self.catalogue, claimed.kind, tip, delivery_id, once=notes))
             for (claimed, tip, _, notes), delivery_id in zip(plans, ids, strict=True)
         ))
         blocked: set[int] = set()

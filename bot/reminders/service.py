@@ -432,5 +432,5 @@ class ReminderService:
                 await self._reschedule(session, user, now)
                 status = "⏸ Paused for the rest of today"
                 notice = "Paused until tomorrow."
-        edited = reminder_reply(delivery.kind, tip, None, status)
+        edited = reminder_reply(self.catalogue, delivery.kind, tip, None, status)
         return Reply(text=edited.text, title=edited.title, notice=notice)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.catalogue import Entry, Note, Safety
+from bot.core.catalogue import Catalogue, Entry, Note
 from bot.core.replies import Button, Reply
 
 KIND_TITLES = {"posture": "Posture break", "water": "Water", "stretch": "Stretch break", "daily": "Tip of the day"}
@@ -12,12 +12,11 @@ KIND_LABELS = {"posture": "Posture break", "water": "Water", "stretch": "Stretch
 SNOOZE_MINUTES = 10
 
 
-def reminder_reply(kind: str, tip: Entry, delivery_id: int | None, status: str | None = None,
-                   safety: Safety | None = None, notes: Sequence[Note] = ()) -> Reply:
-    """A reminder message. ``notes``: Unknot's safety notes sent with it (marked as Unknot's)."""
-    text = tip.body
-    if safety is not None and notes:
-        text += "\n\n" + safety.marked("\n".join(n.body for n in notes))
+def reminder_reply(catalogue: Catalogue, kind: str, tip: Entry, delivery_id: int | None,
+                   status: str | None = None, once: Sequence[Note] = ()) -> Reply:
+    """A reminder message: the tip with its safety notes (and ``once``, notes sent a single
+    time), marked as Unknot's."""
+    text = catalogue.with_notes(tip.id, tip.body, once)
     if status is not None:
         text = f"{text}\n\n{status}"
     buttons: tuple[tuple[Button, ...], ...] = ()
