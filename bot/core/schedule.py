@@ -8,6 +8,7 @@ every allowed day. Every result is an aware UTC datetime strictly after ``after`
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -138,16 +139,20 @@ _OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IG
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$|^(\d{1,2})$")
 
 
-def _city_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for name in sorted(available_timezones()):
+@functools.cache
+def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
+    """(lower-cased zone name → name, lower-cased city → zone name), built once per process:
+    listing every zone takes tens of milliseconds, too long to repeat on the event loop."""
+    names = sorted(available_timezones())
+    lowered = {name.lower(): name for name in names}
+    cities: dict[str, str] = {}
+    for name in names:
         if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
             city = name.rsplit("/", 1)[1].replace("_", " ").lower()
-            index.setdefault(city, name)
-    return index
+            cities.setdefault(city, name)
+    return lowered, cities
 
 
-_CITIES: dict[str, str] | None = None
 _CITY_ALIASES = {"new york city": "America/New_York", "nyc": "America/New_York", "la": "America/Los_Angeles",
                  "san francisco": "America/Los_Angeles", "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata",
                  "mumbai": "Asia/Kolkata", "bangalore": "Asia/Kolkata", "beijing": "Asia/Shanghai",
@@ -158,7 +163,6 @@ _CITY_ALIASES = {"new york city": "America/New_York", "nyc": "America/New_York",
 
 def resolve_zone(text: str) -> tuple[str, tzinfo]:
     """An IANA name, a common city name or a UTC offset such as ``+05:30`` → (name, tzinfo)."""
-    global _CITIES
     raw = " ".join(text.strip().split())
     if not raw or len(raw) > 64:
         raise InputError("Send a time zone such as Europe/Berlin, a city such as Berlin, or an offset like +05:30.")
@@ -177,14 +181,12 @@ def resolve_zone(text: str) -> tuple[str, tzinfo]:
                 return name, ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
                 continue
-        lowered = {n.lower(): n for n in available_timezones()}
+        lowered = _zone_index()[0]
         if candidate.lower() in lowered:
             name = lowered[candidate.lower()]
             return name, ZoneInfo(name)
-    if _CITIES is None:
-        _CITIES = _city_index()
     key = raw.lower()
-    name_found = _CITY_ALIASES.get(key) or _CITIES.get(key)
+    name_found = _CITY_ALIASES.get(key) or _zone_index()[1].get(key)
     if name_found:
         return name_found, ZoneInfo(name_found)
     shown = raw[:40]
