@@ -12,7 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 KINDS = ("posture", "water", "stretch", "daily")
 INTERVAL_CHOICES: dict[str, tuple[int, ...]] = {
@@ -139,18 +140,58 @@ _OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IG
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$|^(\d{1,2})$")
 
 
+# Names in the tz database that are not places: abbreviations that stand for one city's rules
+# (EST is Panama's zone, without daylight saving) and the placeholder zone "Factory".
+_NOT_PLACES = frozenset({"CET", "EET", "MET", "WET", "EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT",
+                         "PST8PDT", "Factory"})
+_UTC_ZONES = frozenset({"Etc/UTC", "Etc/GMT"})  # zero offset, no daylight saving: shown as "UTC"
+
+
+def _tzdata_text(filename: str) -> str:
+    """A file of the tz database that ships in the tzdata package, the same on every machine."""
+    return resources.files("tzdata").joinpath("zoneinfo", filename).read_text(encoding="utf-8")
+
+
 @functools.cache
 def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
-    """(lower-cased zone name → name, lower-cased city → zone name), built once per process:
-    listing every zone takes tens of milliseconds, too long to repeat on the event loop."""
-    names = sorted(available_timezones())
-    lowered = {name.lower(): name for name in names}
+    """(lower-cased zone name → canonical name, lower-cased city → canonical name), built once, on first use.
+
+    The names come from the tzdata package's ``tzdata.zi``, where ``Z <name> …`` defines a zone and
+    ``L <target> <link>`` an alternative name for it. Backward-compatible links (US/Eastern, Asia/Calcutta,
+    Europe/Kiev, GB) become the zone they point to. A link that ``zone.tab`` lists as a country's own zone
+    (Europe/Oslo, linked to Europe/Berlin since the rules are the same since 1970) keeps its name: that is
+    the name its people know.
+    """
+    zones: list[str] = []
+    links: dict[str, str] = {}
+    for line in _tzdata_text("tzdata.zi").splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == "Z":
+            zones.append(fields[1])
+        elif len(fields) >= 3 and fields[0] == "L":
+            links[fields[2]] = fields[1]
+    countries = {fields[2] for line in _tzdata_text("zone.tab").splitlines()
+                 if not line.startswith("#") and len(fields := line.split("\t")) >= 3}
+
+    def canonical(name: str) -> str:
+        for _ in range(8):  # links point at zones; follow a chain anyway, should a release add one
+            if name in countries or name not in links:
+                break
+            name = links[name]
+        return "UTC" if name in _UTC_ZONES else name
+
+    # Zones first, then countries' links, then the rest: the first name claims a city.
+    ordered = [*sorted(zones), *sorted(n for n in links if n in countries), *sorted(n for n in links
+                                                                               if n not in countries)]
+    names: dict[str, str] = {}
     cities: dict[str, str] = {}
-    for name in names:
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
-            city = name.rsplit("/", 1)[1].replace("_", " ").lower()
-            cities.setdefault(city, name)
-    return lowered, cities
+    for name in ordered:
+        if name in _NOT_PLACES:
+            continue
+        names[name.lower()] = canonical(name)
+        if "/" in name and not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), canonical(name))
+    return names, cities
 
 
 _CITY_ALIASES = {"new york city": "America/New_York", "nyc": "America/New_York", "la": "America/Los_Angeles",
@@ -158,11 +199,26 @@ _CITY_ALIASES = {"new york city": "America/New_York", "nyc": "America/New_York",
                  "mumbai": "Asia/Kolkata", "bangalore": "Asia/Kolkata", "beijing": "Asia/Shanghai",
                  "munich": "Europe/Berlin", "washington": "America/New_York", "boston": "America/New_York",
                  "seattle": "America/Los_Angeles", "miami": "America/New_York", "sf": "America/Los_Angeles",
+                 "iceland": "Atlantic/Reykjavik",  # the tz database links it to Africa/Abidjan
                  "utc": "UTC", "gmt": "UTC"}
 
 
+class UnknownZone(InputError):
+    """A stored time zone name that no longer resolves to a zone."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"I no longer know your saved time zone {name[:40]!r}. Send it again, for example "
+                         "/timezone Europe/Berlin, /timezone Berlin or /timezone +05:30.")
+
+
 def resolve_zone(text: str) -> tuple[str, tzinfo]:
-    """An IANA name, a common city name or a UTC offset such as ``+05:30`` → (name, tzinfo)."""
+    """An IANA name, a common city name or a UTC offset such as ``+05:30`` → (name, tzinfo).
+
+    The name is the one to store and show: canonical (``US/Eastern`` → ``America/New_York``,
+    ``Europe/Kiev`` → ``Europe/Kyiv``), ``UTC``, or ``UTC+05:30`` for an offset. Names are matched
+    without regard to case; which names exist comes from the tzdata package, not from the machine.
+    """
     raw = " ".join(text.strip().split())
     if not raw or len(raw) > 64:
         raise InputError("Send a time zone such as Europe/Berlin, a city such as Berlin, or an offset like +05:30.")
@@ -174,31 +230,41 @@ def resolve_zone(text: str) -> tuple[str, tzinfo]:
         delta = timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
         name = f"UTC{sign}{hours:02d}:{minutes:02d}"
         return name, timezone(delta, name)
-    candidate = raw.replace(" ", "_")
-    if "/" in candidate or candidate.upper() == "UTC":
-        for name in (candidate, "/".join(p[:1].upper() + p[1:] for p in candidate.split("/"))):
-            try:
-                return name, ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-        lowered = _zone_index()[0]
-        if candidate.lower() in lowered:
-            name = lowered[candidate.lower()]
-            return name, ZoneInfo(name)
     key = raw.lower()
-    name_found = _CITY_ALIASES.get(key) or _zone_index()[1].get(key)
-    if name_found:
-        return name_found, ZoneInfo(name_found)
+    names, cities = _zone_index()
+    found = _CITY_ALIASES.get(key) or names.get(key.replace(" ", "_")) or cities.get(key)
+    if found:
+        try:
+            return found, ZoneInfo(found)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass  # a broken zone file on this machine: as good as unknown
     shown = raw[:40]
     raise InputError(f"I don't know the time zone {shown!r}. Try an IANA name like Europe/Berlin, "
                      "a city like Berlin, or an offset like +05:30.")
 
 
 def zone_from_name(name: str | None) -> tzinfo:
-    """The stored name back to a tzinfo (UTC if unset)."""
+    """A stored zone name back to a tzinfo (UTC if unset).
+
+    Names stored before they were made canonical (``Asia/Calcutta``) still work. A name that no
+    longer resolves raises ``UnknownZone`` (a ``ValueError``, and an ``InputError`` whose message
+    can be shown to the user), never ``ZoneInfoNotFoundError``: callers that handle many users,
+    such as the reminder dispatcher, can catch it for the one user whose zone it is.
+    """
     if not name:
         return UTC
-    return resolve_zone(name)[1]
+    try:
+        return resolve_zone(name)[1]
+    except InputError:
+        raise UnknownZone(name) from None
+
+
+def canonical_zone_name(name: str) -> str:
+    """The name to show for a stored zone name (``US/Eastern`` → ``America/New_York``); raises ``UnknownZone``."""
+    try:
+        return resolve_zone(name)[0]
+    except InputError:
+        raise UnknownZone(name) from None
 
 
 def parse_clock(text: str) -> time:

@@ -23,6 +23,7 @@ from bot.core.schedule import (
     InputError,
     Rule,
     Window,
+    canonical_zone_name,
     describe_days,
     end_of_local_day,
     next_due,
@@ -135,7 +136,7 @@ class ReminderService:
         return user
 
     def _status_line(self, user: User, now: datetime) -> str:
-        zone = user.timezone or "UTC (not set yet)"
+        zone = canonical_zone_name(user.timezone) if user.timezone else "UTC (not set yet)"
         window = user_window(user)
         line = (f"Time zone {zone}, active {fmt_time(window.start)}-{fmt_time(window.end)}, "
                 f"{describe_days(window.days)}.")
