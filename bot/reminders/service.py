@@ -22,6 +22,7 @@ from bot.core.schedule import (
     KINDS,
     InputError,
     Rule,
+    UnknownZone,
     Window,
     canonical_zone_name,
     describe_days,
@@ -130,10 +131,23 @@ class ReminderService:
 
     async def _user(self, session: AsyncSession, caller: Caller, now: datetime) -> User:
         user = await self.store.get_or_create_user(session, caller.platform, caller.user_id, caller.chat_id, now)
-        if user.blocked or user.chat_id != caller.chat_id:
-            user.blocked = False  # they are talking to us again
-            user.chat_id = caller.chat_id
+        await self._talking_again(session, user, caller.chat_id, now)
         return user
+
+    async def _talking_again(self, session: AsyncSession, user: User, chat_id: str | None, now: datetime) -> None:
+        """The user is talking to us: note a new chat, and if they had blocked the bot, unblock them.
+
+        Blocking made the dispatcher mark the user and unschedule every reminder, so unblocking puts
+        the ones that are on back on schedule (a stop or a pause still holds)."""
+        if chat_id is not None and user.chat_id != chat_id:
+            user.chat_id = chat_id
+        if not user.blocked:
+            return
+        user.blocked = False
+        try:
+            await self._reschedule(session, user, now)
+        except UnknownZone:
+            pass  # nothing can be scheduled until /timezone sets a zone again, and that reschedules
 
     def _status_line(self, user: User, now: datetime) -> str:
         zone = canonical_zone_name(user.timezone) if user.timezone else "UTC (not set yet)"
@@ -321,8 +335,10 @@ class ReminderService:
 
     async def list_active(self, caller: Caller, args: str) -> Reply:
         now = self.clock.now()
-        async with self.store.session() as session:
+        async with self.store.session() as session, session.begin():
             user = await self.store.get_user(session, caller.platform, caller.user_id)
+            if user is not None:
+                await self._talking_again(session, user, caller.chat_id, now)
             subs = [s for s in await self.store.subscriptions(session, user.id) if s.enabled] if user else []
             if user is None or not subs:
                 return Reply(text="No reminders are on. Send /remind to choose posture breaks, water, stretching "
@@ -333,10 +349,11 @@ class ReminderService:
 
     async def stats(self, caller: Caller, args: str) -> Reply:
         now = self.clock.now()
-        async with self.store.session() as session:
+        async with self.store.session() as session, session.begin():
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             if user is None:
                 return Reply(text="Nothing logged yet. Press ✅ Done on a reminder and it counts here.")
+            await self._talking_again(session, user, caller.chat_id, now)
             done = await self.store.done_since(session, user.id, now - timedelta(days=400))
             counted = tally(done, zone_from_name(user.timezone), now)
         lines = [f"{KIND_LABELS[k]}: {counted.today[k]} today, {counted.week[k]} this week" for k in KINDS]
@@ -404,6 +421,7 @@ class ReminderService:
                 return expired()
             if user.platform != caller.platform or user.platform_user_id != caller.user_id:
                 return Reply(text="", notice="That button belongs to someone else's reminder.")
+            await self._talking_again(session, user, None, now)
             tip = self.catalogue.entries.get(delivery.tip_id)
             if tip is None:
                 return expired()
