@@ -20,6 +20,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.router import Router
 from bot.core.triage_model import default_model
 from bot.reminders.dispatcher import Dispatcher, Notifier
+from bot.reminders.limits import SendLimiter
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 from bot.reminders.service import ReminderService
 from bot.storage.db import make_engine, migrate
@@ -92,13 +93,15 @@ async def run_telegram(
 
     ``dispatch_every=None`` leaves waking the dispatcher to the caller (tests tick it by hand).
     """
-    from bot.adapters.telegram import TelegramNotifier, build_application, notifier_bot, serve_telegram
+    from bot.adapters.telegram import build_application, serve_telegram
+    from bot.adapters.telegram_notifier import TelegramNotifier, notifier_bot
     from bot.reminders.loop import DispatchLoop
 
     services = await open_services(settings, clock)
-    application, adapter = build_application(settings, services.router)
+    limiter = SendLimiter()  # one per token: replies and reminders share Telegram's budget
+    application, adapter = build_application(settings, services.router, limiter)
     bot = notifier_bot(settings)
-    dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)})
+    dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)}, limiter=limiter)
     loop = DispatchLoop(dispatcher, dispatch_every) if dispatch_every else None
     if stop is None:
         stop = asyncio.Event()

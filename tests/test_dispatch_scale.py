@@ -107,7 +107,8 @@ class SlowNotifier(CountingNotifier):
         await super().send(chat_id, reply)
 
 
-async def test_stopping_mid_batch_settles_what_was_sent(settings: Settings, clock: FakeClock) -> None:
+async def test_stopping_mid_batch_settles_what_was_sent_and_releases_the_rest(settings: Settings,
+                                                                             clock: FakeClock) -> None:
     from bot.reminders.loop import DispatchLoop
 
     services = await open_services(settings, clock)
@@ -118,9 +119,19 @@ async def test_stopping_mid_batch_settles_what_was_sent(settings: Settings, cloc
         loop.start()
         await asyncio.wait_for(notifier.started.wait(), 5)
         await loop.stop()  # while the batch is out
-        assert sum(notifier.chats.values()) == 3
+        sent = set(notifier.chats)
+        assert sent and all(n == 1 for n in notifier.chats.values())
         async with services.store.session() as session:
             rows = (await session.execute(select(Subscription))).scalars().all()
-        assert all(r.claimed_until is None and r.next_due_at and r.next_due_at > clock.now() for r in rows)
+        assert all(r.claimed_until is None and r.claimed_by is None for r in rows)  # nothing stays leased
+        for row in rows:
+            if str(row.user_id) in sent:
+                assert row.next_due_at and row.next_due_at > clock.now()
+            else:
+                assert row.next_due_at == clock.now()  # still due: a restart sends it at once
+        after = CountingNotifier()
+        restarted = Dispatcher(services.store, services.catalogue, {"bench": after}, clock)
+        assert await restarted.tick() == 3 - len(sent)
+        assert not set(after.chats) & sent
     finally:
         await services.close()

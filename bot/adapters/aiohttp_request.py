@@ -18,6 +18,10 @@ from telegram.request import BaseRequest, RequestData
 Timeout = float | None | DefaultValue[float] | DefaultValue[None]
 
 
+class ReadTimedOut(TimedOut):
+    """The request was sent but its answer did not come in time: it may well have been done."""
+
+
 class AiohttpRequest(BaseRequest):
     def __init__(self, connection_limit: int = 256, read_timeout: float = 15.0, connect_timeout: float = 10.0) -> None:
         self.connection_limit = connection_limit
@@ -60,6 +64,8 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 return response.status, await response.read()
+        except aiohttp.SocketTimeoutError as exc:  # the request went out; the answer never came
+            raise ReadTimedOut(f"no answer within {read} s") from exc
         except TimeoutError as exc:
             raise TimedOut from exc
         except asyncio.TimeoutError as exc:  # noqa: UP041 - aiohttp may raise the alias on 3.11

@@ -86,8 +86,12 @@ def to_utc(wall: datetime, zone: tzinfo) -> datetime:
     return utc
 
 
-def next_due(rule: Rule, window: Window, zone: tzinfo, after: datetime) -> datetime | None:
-    """The first due time strictly after ``after`` (aware), or None if no day is allowed."""
+def next_due(rule: Rule, window: Window, zone: tzinfo, after: datetime,
+             phase: timedelta = timedelta(0)) -> datetime | None:
+    """The first due time strictly after ``after`` (aware), or None if no day is allowed.
+
+    ``phase`` shifts every interval slot (the user's stable offset, so that users on the same
+    settings are not all due at the same second); a daily time stays exact."""
     if after.tzinfo is None:
         raise ValueError("after must be timezone-aware")
     if not window.days:
@@ -108,14 +112,15 @@ def next_due(rule: Rule, window: Window, zone: tzinfo, after: datetime) -> datet
         day = local_day + timedelta(days=offset)
         if day.weekday() not in window.days:
             continue
-        found = _first_in_window(day, window, zone, step, after)
+        found = _first_in_window(day, window, zone, step, after, phase)
         if found is not None:
             return found
     return None
 
 
-def _first_in_window(day: date, window: Window, zone: tzinfo, step: timedelta, after: datetime) -> datetime | None:
-    start = datetime.combine(day, window.start)
+def _first_in_window(day: date, window: Window, zone: tzinfo, step: timedelta, after: datetime,
+                     phase: timedelta = timedelta(0)) -> datetime | None:
+    start = datetime.combine(day, window.start) + phase
     end = datetime.combine(day, window.end)
     if window.crosses_midnight:
         end += timedelta(days=1)

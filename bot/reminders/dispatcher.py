@@ -2,6 +2,21 @@
 
 No per-user job lives in memory. A scheduler only wakes ``tick`` every second; the database
 holds every rule and its next due time.
+
+What it promises (each has a test in ``tests/test_dispatch_reliability.py``):
+
+* Rows fail alone: an error computing, rendering or sending one reminder is logged with its
+  subscription id and parks or reschedules that reminder only; the rest settle normally.
+* Settle as you go: each message's outcome is written within ``flush_delay`` of its send, so a
+  crash re-sends at most what was in flight. Leases carry this dispatcher's ``owner`` token and
+  are renewed while it works; ``settle`` touches only rows it still holds.
+* Reminders of one chat due together go out as one message.
+* A read timeout after Telegram received the request counts as delivered: it is not sent again
+  (at most once for that ambiguous case; Telegram almost always delivered it). A connection
+  failure or a 5xx is retried: Telegram never saw it or refused it.
+* A 429 pauses every send through the token's limiter and is not counted as a failed attempt.
+* ``stop_claiming`` (SIGTERM) stops claiming, lets the sends in flight finish and settle, and
+  releases every lease not yet acted on so a restart or another instance sends it at once.
 """
 
 from __future__ import annotations
@@ -9,17 +24,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.core.catalogue import Catalogue, Entry, Note
 from bot.core.clock import Clock
 from bot.core.replies import Reply
 from bot.core.schedule import next_due, stored_rule, stored_window, zone_from_name
 from bot.reminders.limits import SendLimiter
-from bot.reminders.texts import reminder_reply
+from bot.reminders.texts import Part, combined_reply
 from bot.storage.store import Claimed, ReminderStore
 
 log = logging.getLogger(__name__)
@@ -41,7 +59,12 @@ class RateLimited(DeliveryError):
 
 
 class Transient(DeliveryError):
-    """A timeout, a network failure or a 5xx: worth trying again."""
+    """A connection failure, a timeout before the request was sent, or a 5xx: worth trying again."""
+
+
+class Unanswered(DeliveryError):
+    """The request went out but no answer came back in time: Telegram most likely delivered
+    it. Counted as sent and never sent again (a duplicate is what a retry would risk)."""
 
 
 class Rejected(DeliveryError):
@@ -63,10 +86,37 @@ class Notifier(Protocol):
 @dataclass
 class DispatchStats:
     sent: int = 0
+    messages: int = 0
+    coalesced: int = 0
     skipped_late: int = 0
     deferred: int = 0
     blocked: int = 0
     failed_attempts: int = 0
+    rate_limited: int = 0
+    unanswered: int = 0
+    parked: int = 0
+    released: int = 0
+
+
+Outcome = str  # "sent", "unanswered", "blocked", "rejected", "deferred", "unstarted"
+
+
+@dataclass
+class _Pending:
+    """Outcomes waiting to be written back (a few milliseconds' worth)."""
+
+    finished: list[tuple[Claimed, datetime | None, str | None]]
+    retry: list[tuple[Claimed, str]]
+    parked: list[tuple[Claimed, str]]
+    blocked: set[int]
+    unsent: list[int]
+
+    @classmethod
+    def empty(cls) -> _Pending:
+        return cls([], [], [], set(), [])
+
+    def __len__(self) -> int:
+        return len(self.finished) + len(self.retry) + len(self.parked) + len(self.blocked) + len(self.unsent)
 
 
 class Dispatcher:
@@ -77,21 +127,27 @@ class Dispatcher:
         notifiers: dict[str, Notifier],
         clock: Clock,
         grace: timedelta = timedelta(minutes=10),
+        daily_grace: timedelta = timedelta(hours=1),
         limiter: SendLimiter | None = None,
-        batch_size: int = 500,
-        concurrency: int = 100,
-        lease: timedelta = timedelta(minutes=5),
+        batch_size: int = 200,
+        concurrency: int = 30,
+        lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 4,
         backoff: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         on_sent: Callable[[Claimed, datetime], None] | None = None,
+        owner: str | None = None,
+        flush_items: int = 16,
+        flush_delay: float = 0.02,
+        max_rate_limited: int = 20,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.notifiers = notifiers
         self.clock = clock
         self.grace = grace
+        self.daily_grace = max(grace, daily_grace)
         self.limiter = limiter or SendLimiter()
         self.batch_size = batch_size
         self.semaphore = asyncio.Semaphore(concurrency)
@@ -101,39 +157,73 @@ class Dispatcher:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.on_sent = on_sent
+        self.owner = owner or uuid.uuid4().hex
+        self.flush_items = flush_items
+        self.flush_delay = flush_delay
+        self.max_rate_limited = max_rate_limited
         self.stats = DispatchStats()
         self._running = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._pending = _Pending.empty()
+        self._flush_lock = asyncio.Lock()
+        self._flush_timer: asyncio.Task[None] | None = None
+
+    # -- running -------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def stop_claiming(self) -> None:
+        """Claim nothing more; sends not started yet give their leases back."""
+        self._stopping.set()
 
     async def idle(self) -> None:
-        """Return once no tick is running (a batch in flight has been written back)."""
+        """Return once no tick is running (everything in flight has been written back)."""
         async with self._running:
             return
 
     async def tick(self) -> int:
         """Handle everything due now, batch by batch. Returns how many rows were handled."""
-        if self._running.locked():
+        if self._running.locked() or self.stopping:
             return 0
         async with self._running:
             handled = 0
-            while True:
-                batch = await self.store.claim_due(self.clock.now(), self.batch_size, self.lease)
-                if not batch:
-                    return handled
-                try:
-                    await self._process(batch)
-                except Exception:  # never lose a batch: it stays due and comes back after a minute
-                    log.exception("a batch of %d reminders failed; it stays due", len(batch))
-                    await self.store.settle([], retry=batch, retry_at=self.clock.now() + timedelta(minutes=1))
-                    return handled
-                handled += len(batch)
-                if len(batch) < self.batch_size:
-                    return handled
+            renewer = asyncio.ensure_future(self._renew_leases())
+            try:
+                while not self.stopping:
+                    batch = await self.store.claim_due(self.clock.now(), self.batch_size, self.lease, self.owner)
+                    if not batch:
+                        break
+                    try:
+                        await self._process(batch)
+                    finally:
+                        await self._flush()
+                    handled += len(batch)
+                    if len(batch) < self.batch_size:
+                        break
+            finally:
+                renewer.cancel()
+                if self._stopping.is_set():
+                    self.stats.released += await self.store.release(self.owner)
+            return handled
 
-    @staticmethod
-    def _next(claimed: Claimed, after: datetime) -> datetime | None:
+    async def _renew_leases(self) -> None:
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.store.renew(self.owner, self.clock.now() + self.lease)
+            except Exception:
+                log.exception("could not renew this dispatcher's leases; trying again in %.0f s", every)
+
+    # -- one batch -----------------------------------------------------------------
+    def _next(self, claimed: Claimed, after: datetime) -> datetime | None:
         return next_due(stored_rule(claimed.kind, claimed.interval_minutes, claimed.at_time),
                         stored_window(claimed.window_start, claimed.window_end, claimed.days),
-                        zone_from_name(claimed.timezone), after)
+                        zone_from_name(claimed.timezone), after, phase=timedelta(seconds=claimed.phase_seconds))
+
+    def _grace(self, claimed: Claimed) -> timedelta:
+        return self.daily_grace if claimed.kind == "daily" else self.grace
 
     def _pick_tip(self, claimed: Claimed) -> tuple[Entry, str, list[Note]]:
         """Rotate through the kind's tips without repeats until every one has been shown.
@@ -154,85 +244,186 @@ class Dispatcher:
 
     async def _process(self, batch: list[Claimed]) -> None:
         now = self.clock.now()
-        finished: list[tuple[Claimed, datetime | None, str | None]] = []
-        retry: list[Claimed] = []
-        plans: list[tuple[Claimed, Entry, str, list[Note]]] = []
+        chats: dict[tuple[str, str], list[tuple[Claimed, datetime | None]]] = {}
         for claimed in batch:
-            if claimed.paused_until is not None and claimed.paused_until > claimed.due_at:
-                finished.append((claimed, self._next(claimed, max(now, claimed.paused_until)), None))
-            elif now - claimed.due_at > self.grace:
-                self.stats.skipped_late += 1
-                log.info("reminder %s is %s late: skipped and rescheduled", claimed.subscription_id,
-                         now - claimed.due_at)
-                finished.append((claimed, self._next(claimed, now), None))
-            elif claimed.platform not in self.notifiers:
-                retry.append(claimed)
-            else:
-                tip, shown, notes = self._pick_tip(claimed)
-                plans.append((claimed, tip, shown, notes))
-        ids = await self.store.record_deliveries([
-            {"user_id": c.user_id, "kind": c.kind, "tip_id": tip.id, "due_at": c.due_at, "sent_at": now,
-             "done_at": None}
-            for c, tip, _, _ in plans
-        ])
-        outcomes = await asyncio.gather(*(
-            self._send(claimed, reminder_reply(self.catalogue, claimed.kind, tip, delivery_id, once=notes))
-            for (claimed, tip, _, notes), delivery_id in zip(plans, ids, strict=True)
-        ))
-        blocked: set[int] = set()
-        unsent: list[int] = []
-        for (claimed, _, shown, _), delivery_id, outcome in zip(plans, ids, outcomes, strict=True):
-            after = max(now, claimed.due_at)
-            if outcome == "sent":
-                finished.append((claimed, self._next(claimed, after), shown))
-                continue
-            unsent.append(delivery_id)
-            if outcome == "rejected":
-                finished.append((claimed, self._next(claimed, after), None))
-            elif outcome == "blocked":
-                blocked.add(claimed.user_id)
-            else:
-                retry.append(claimed)
-        await self.store.settle(finished, retry=retry, retry_at=self.clock.now() + timedelta(minutes=1),
-                                blocked_user_ids=blocked, unsent_delivery_ids=unsent)
+            try:
+                if claimed.paused_until is not None and claimed.paused_until > claimed.due_at:
+                    self._pending.finished.append((claimed, self._next(claimed, max(now, claimed.paused_until)),
+                                                   None))
+                elif now - claimed.due_at > self._grace(claimed):
+                    self.stats.skipped_late += 1
+                    log.info("reminder %s is %s late: skipped and rescheduled", claimed.subscription_id,
+                             now - claimed.due_at)
+                    self._pending.finished.append((claimed, self._next(claimed, now), None))
+                elif claimed.platform not in self.notifiers:
+                    self._pending.retry.append((claimed, f"no sender for {claimed.platform} in this process"))
+                else:
+                    # Computed before sending: a row whose schedule cannot be computed is parked unsent.
+                    nxt = self._next(claimed, max(now, claimed.due_at))
+                    chats.setdefault((claimed.platform, claimed.chat_id), []).append((claimed, nxt))
+            except Exception as exc:
+                self._park(claimed, exc, "cannot be scheduled")
+        await self._flush()
+        await asyncio.gather(*(self._deliver(parts) for parts in chats.values()))
 
-    async def _send(self, claimed: Claimed, reply: Reply) -> str:
-        """Send with retries. Returns "sent", "blocked", "rejected" or "deferred"."""
+    def _park(self, claimed: Claimed, exc: Exception, what: str) -> None:
+        reason = f"{what}: {exc.__class__.__name__}: {exc}"
+        log.error("reminder %s (user %s) %s; parked", claimed.subscription_id, claimed.user_id, reason,
+                  exc_info=exc)
+        self.stats.parked += 1
+        self._pending.parked.append((claimed, reason))
+
+    async def _deliver(self, rows: list[tuple[Claimed, datetime | None]]) -> None:
+        """Render, record, send and settle the reminders one chat has due now, as one message."""
         async with self.semaphore:
-            chat_id = claimed.chat_id
-            notifier = self.notifiers[claimed.platform]
-            for attempt in range(1, self.max_attempts + 1):
+            if self.stopping:
+                return  # never started: the lease is released when the tick ends
+            parts: list[tuple[Claimed, datetime | None, str, Part]] = []
+            for claimed, nxt in rows:
                 try:
-                    await self.limiter.acquire(chat_id, is_group=chat_id.startswith("-"))
-                    await notifier.send(chat_id, reply)
-                except RateLimited as exc:
-                    self.stats.failed_attempts += 1
-                    await self.sleep(exc.retry_after)
-                    continue
-                except Transient as exc:
-                    self.stats.failed_attempts += 1
-                    log.info("reminder %s: attempt %d failed (%s)", claimed.subscription_id, attempt, exc)
-                    if attempt < self.max_attempts:
-                        await self.sleep(self.backoff * 2 ** (attempt - 1))
-                    continue
-                except ChatMoved as exc:
-                    await self.store.move_chat(claimed.user_id, exc.new_chat_id)
-                    chat_id = exc.new_chat_id
-                    continue
-                except Blocked:
-                    self.stats.blocked += 1
-                    log.info("user %s blocked the bot: reminders deactivated", claimed.user_id)
-                    return "blocked"
-                except Rejected as exc:
-                    log.warning("reminder %s rejected by the platform: %s", claimed.subscription_id, exc)
-                    return "rejected"
-                except Exception:
-                    self.stats.failed_attempts += 1
-                    log.exception("reminder %s: unexpected error while sending", claimed.subscription_id)
-                    return "deferred"
-                self.stats.sent += 1
+                    tip, shown, notes = self._pick_tip(claimed)
+                    parts.append((claimed, nxt, shown, Part(claimed.kind, tip, None, once=notes)))
+                except Exception as exc:
+                    self._park(claimed, exc, "cannot be rendered")
+            if not parts:
+                return
+            now = self.clock.now()
+            try:
+                ids = await self.store.record_deliveries([
+                    {"user_id": c.user_id, "kind": c.kind, "tip_id": part.tip.id, "due_at": c.due_at,
+                     "sent_at": now, "done_at": None} for c, _, _, part in parts])
+            except IntegrityError:
+                log.info("user %s was deleted while reminders were due: nothing sent", parts[0][0].user_id)
+                return
+            try:
+                reply = combined_reply(self.catalogue, [
+                    Part(p.kind, p.tip, delivery_id, once=p.once)
+                    for (_, _, _, p), delivery_id in zip(parts, ids, strict=True)])
+            except Exception as exc:
+                for claimed, _, _, _ in parts:
+                    self._park(claimed, exc, "cannot be rendered")
+                self._pending.unsent.extend(ids)
+                return
+            outcome = await self._send(parts[0][0], reply)
+            self._settle_outcome(outcome, parts, ids)
+        await self._maybe_flush()
+
+    def _settle_outcome(self, outcome: Outcome, parts: list[tuple[Claimed, datetime | None, str, Part]],
+                        ids: list[int]) -> None:
+        pending = self._pending
+        if outcome in ("sent", "unanswered"):
+            self.stats.messages += 1
+            self.stats.sent += len(parts)
+            self.stats.coalesced += len(parts) - 1
+            for claimed, nxt, shown, _ in parts:
+                pending.finished.append((claimed, nxt, shown))
                 if self.on_sent is not None:
                     self.on_sent(claimed, self.clock.now())
-                return "sent"
-            self.stats.deferred += 1
-            return "deferred"
+            return
+        pending.unsent.extend(ids)
+        if outcome == "unstarted":
+            return  # the lease is released when the tick ends
+        for claimed, nxt, _, _ in parts:
+            if outcome == "rejected":
+                pending.finished.append((claimed, nxt, None))
+            elif outcome == "blocked":
+                pending.blocked.add(claimed.user_id)
+            else:
+                self.stats.deferred += 1
+                pending.retry.append((claimed, "the platform could not be reached; trying again"))
+
+    # -- writing back ----------------------------------------------------------------
+    async def _maybe_flush(self) -> None:
+        if len(self._pending) >= self.flush_items:
+            await self._flush()
+        elif self._pending and (self._flush_timer is None or self._flush_timer.done()):
+            self._flush_timer = asyncio.ensure_future(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.flush_delay)
+        await self._flush()
+
+    async def _flush(self) -> None:
+        """Write every outcome gathered so far. A failed write keeps them for the next try."""
+        async with self._flush_lock:
+            if not self._pending:
+                return
+            pending, self._pending = self._pending, _Pending.empty()
+            retry_at = self.clock.now() + timedelta(minutes=1)
+            try:
+                await self.store.settle(self.owner, pending.finished, retry=pending.retry, retry_at=retry_at,
+                                        parked=pending.parked, blocked_user_ids=pending.blocked,
+                                        unsent_delivery_ids=pending.unsent)
+            except Exception:
+                log.exception("could not write back %d reminder outcomes; trying again", len(pending))
+                self._pending.finished[:0] = pending.finished
+                self._pending.retry[:0] = pending.retry
+                self._pending.parked[:0] = pending.parked
+                self._pending.blocked |= pending.blocked
+                self._pending.unsent[:0] = pending.unsent
+                raise
+
+    # -- sending ---------------------------------------------------------------------
+    async def _slot(self, chat_id: str) -> bool:
+        """Wait for the limiter; False if a stop came first (nothing was sent)."""
+        if self.stopping:
+            return False
+        acquire = asyncio.ensure_future(self.limiter.acquire(chat_id, is_group=chat_id.startswith("-")))
+        stop = asyncio.ensure_future(self._stopping.wait())
+        done, _ = await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if acquire in done:
+            stop.cancel()
+            acquire.result()
+            return True
+        acquire.cancel()
+        return False
+
+    async def _send(self, claimed: Claimed, reply: Reply) -> Outcome:
+        chat_id = claimed.chat_id
+        notifier = self.notifiers[claimed.platform]
+        attempt = 0
+        rate_limited = 0
+        while True:
+            if not await self._slot(chat_id):
+                return "unstarted"
+            try:
+                await notifier.send(chat_id, reply)
+            except RateLimited as exc:
+                # Not a failed attempt: everyone on this token waits, then this one goes again.
+                self.stats.rate_limited += 1
+                self.limiter.pause(exc.retry_after)
+                rate_limited += 1
+                if rate_limited > self.max_rate_limited:
+                    return "deferred"
+                continue
+            except Unanswered as exc:
+                self.stats.unanswered += 1
+                log.info("reminder %s: no answer from the platform (%s); counted as sent", claimed.subscription_id,
+                         exc)
+                return "unanswered"
+            except Transient as exc:
+                attempt += 1
+                self.stats.failed_attempts += 1
+                log.info("reminder %s: attempt %d failed (%s)", claimed.subscription_id, attempt, exc)
+                if attempt >= self.max_attempts:
+                    return "deferred"
+                if self.stopping:
+                    return "unstarted"
+                await self.sleep(self.backoff * 2 ** (attempt - 1))
+                continue
+            except ChatMoved as exc:
+                await self.store.move_chat(claimed.user_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+                continue
+            except Blocked:
+                self.stats.blocked += 1
+                log.info("user %s blocked the bot: reminders deactivated", claimed.user_id)
+                return "blocked"
+            except Rejected as exc:
+                log.warning("reminder %s rejected by the platform: %s", claimed.subscription_id, exc)
+                return "rejected"
+            except Exception:
+                self.stats.failed_attempts += 1
+                log.exception("reminder %s: unexpected error while sending", claimed.subscription_id)
+                return "deferred"
+            return "sent"

@@ -1,7 +1,16 @@
-"""Telegram's outgoing limits, enforced before each send.
+"""Telegram's outgoing limits for one bot token, shared by replies and reminders.
 
 30 messages a second overall, 1 a second per chat (python-telegram-bot's AIORateLimiter does
-not enforce this one) and 20 a minute per group. Sliding windows on a monotonic clock.
+not enforce this one) and 20 a minute per group (kept as one every 3 s). A 429 from Telegram
+pauses every send through the limiter for ``retry_after``.
+
+Every wait is a *reservation*: a caller takes the next free slot and sleeps until it, without
+holding anything other callers need. A chat waiting its second gets in nobody else's way.
+
+Why not aiolimiter's ``AsyncLimiter(30, 1)``: it is a leaky bucket that lets 30 through at
+once and then 30 more as it drains, 59 in one second; the overall window here never holds
+more than 30 (``benchmarks/limiter.py`` measures both). The clock and the sleep are injectable,
+so the same code runs in virtual time in tests and in the working-day benchmark.
 """
 
 from __future__ import annotations
@@ -11,23 +20,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-
-class SlidingWindow:
-    def __init__(self, limit: int, period: float) -> None:
-        self.limit = limit
-        self.period = period
-        self.stamps: deque[float] = deque()
-
-    def wait_time(self, now: float) -> float:
-        """Seconds until one more send fits the window; 0 if it fits now."""
-        while self.stamps and now - self.stamps[0] >= self.period - 1e-9:  # tolerate float rounding
-            self.stamps.popleft()
-        if len(self.stamps) < self.limit:
-            return 0.0
-        return max(self.stamps[0] + self.period - now, 1e-6)
-
-    def take(self, now: float) -> None:
-        self.stamps.append(now)
+PRUNE_EVERY = 1024
 
 
 class SendLimiter:
@@ -36,38 +29,67 @@ class SendLimiter:
     def __init__(self, per_second: int = 30, per_chat_seconds: float = 1.0, group_per_minute: int = 20,
                  margin: float = 0.02, monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.overall = SlidingWindow(per_second, 1.0 + margin)
-        self.per_chat_seconds = per_chat_seconds + margin
-        self.group_per_minute = group_per_minute
-        self.margin = margin
+        self.per_second = per_second
+        self.period = 1.0 + margin
+        self.per_chat_seconds = per_chat_seconds + margin if per_chat_seconds > 0 else 0.0
+        self.group_seconds = 60.0 / group_per_minute + margin if group_per_minute > 0 else 0.0
         self.monotonic = monotonic
         self.sleep = sleep
-        self.last_in_chat: dict[str, float] = {}
-        self.groups: dict[str, SlidingWindow] = {}
-        self.lock = asyncio.Lock()
+        self.granted: deque[float] = deque()  # overall slots handed out, in increasing order
+        self.chat_ready: dict[str, float] = {}  # earliest next send per chat
+        self.paused_until = 0.0
+        self.pauses = 0
+        self._acquired = 0
+
+    @classmethod
+    def unlimited(cls, **kwargs: object) -> SendLimiter:
+        """No limits at all (a benchmark of the engine itself, or a platform without limits)."""
+        return cls(per_second=1_000_000_000, per_chat_seconds=0.0, group_per_minute=0, **kwargs)  # type: ignore[arg-type]
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429 ``retry_after``: nothing goes out through this token until then."""
+        until = self.monotonic() + max(0.0, seconds)
+        if until > self.paused_until:
+            self.paused_until = until
+            self.pauses += 1
 
     async def acquire(self, chat_id: str, is_group: bool = False) -> None:
-        async with self.lock:
-            while True:
-                now = self.monotonic()
-                wait = self.overall.wait_time(now)
-                last = self.last_in_chat.get(chat_id)
-                if last is not None:
-                    wait = max(wait, last + self.per_chat_seconds - now)
-                group = None
-                if is_group:
-                    group = self.groups.setdefault(chat_id, SlidingWindow(self.group_per_minute, 60.0 + self.margin))
-                    wait = max(wait, group.wait_time(now))
-                if wait <= 0:
-                    self.overall.take(now)
-                    self.last_in_chat[chat_id] = now
-                    if group is not None:
-                        group.take(now)
-                    self._prune(now)
-                    return
-                await self.sleep(wait)
+        spacing = self.group_seconds if is_group else self.per_chat_seconds
+        while True:
+            now = self.monotonic()
+            ready = max(self.paused_until, self.chat_ready.get(chat_id, 0.0))
+            if ready > now:
+                await self.sleep(ready - now)
+                continue
+            # The chat is free: hold it while this caller waits for an overall slot.
+            slot = self._reserve(now)
+            if spacing:
+                self.chat_ready[chat_id] = slot + spacing
+            if slot > now:
+                await self.sleep(slot - now)
+            if self.monotonic() + 1e-9 < self.paused_until:
+                continue  # a 429 came in while we waited: the slot is void, queue again
+            self._acquired += 1
+            if self._acquired % PRUNE_EVERY == 0:
+                self._prune(self.monotonic())
+            return
+
+    def _reserve(self, now: float) -> float:
+        granted = self.granted
+        while granted and granted[0] <= now - self.period:
+            granted.popleft()
+        slot = now
+        if len(granted) >= self.per_second:
+            slot = max(now, granted[-self.per_second] + self.period)
+        if granted and slot < granted[-1]:
+            slot = granted[-1]  # keep the slots in order (the window test above relies on it)
+        granted.append(slot)
+        return slot
 
     def _prune(self, now: float) -> None:
-        if len(self.last_in_chat) > 50_000:
-            cutoff = now - self.per_chat_seconds
-            self.last_in_chat = {c: t for c, t in self.last_in_chat.items() if t > cutoff}
+        """Forget chats whose wait is over: the map holds only chats that sent a moment ago."""
+        self.chat_ready = {chat: t for chat, t in self.chat_ready.items() if t > now}
+
+    @property
+    def tracked_chats(self) -> int:
+        return len(self.chat_ready)

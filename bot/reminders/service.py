@@ -38,8 +38,8 @@ from bot.core.schedule import (
     zone_from_name,
 )
 from bot.reminders.stats import tally
-from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, reminder_reply
-from bot.storage.models import Subscription, User
+from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, Part, combined_reply
+from bot.storage.models import Delivery, Subscription, User
 from bot.storage.store import ReminderStore
 
 SECTION = "Reminders"
@@ -109,7 +109,8 @@ class ReminderService:
         start_after = max(now, user.paused_until) if user.paused_until else now
         for sub in subs:
             if sub.enabled and not user.stopped and not user.blocked:
-                sub.next_due_at = next_due(rule_of(sub), window, zone, start_after)
+                sub.next_due_at = next_due(rule_of(sub), window, zone, start_after,
+                                           phase=timedelta(seconds=user.phase_seconds or 0))
             else:
                 sub.next_due_at = None
         return subs
@@ -451,5 +452,15 @@ class ReminderService:
                 await self._reschedule(session, user, now)
                 status = "⏸ Paused for the rest of today"
                 notice = "Paused until tomorrow."
-        edited = reminder_reply(self.catalogue, delivery.kind, tip, None, status)
-        return Reply(text=edited.text, title=edited.title, notice=notice)
+            edited = await self._redraw(session, delivery, status, whole_message=action == "p")
+        return Reply(text=edited.text, title=edited.title, buttons=edited.buttons, notice=notice)
+
+    async def _redraw(self, session: AsyncSession, delivery: Delivery, status: str, whole_message: bool) -> Reply:
+        """The reminder message after a button: a combined message keeps the other parts'
+        buttons; the part pressed (or, for a pause, the whole message) shows its status."""
+        if not whole_message:
+            delivery.status = status
+        parts = await self.store.group_parts(session, delivery.group_id) if delivery.group_id else [delivery]
+        shown = [Part(p.kind, self.catalogue.entries[p.tip_id], p.id, p.status)
+                 for p in parts if p.tip_id in self.catalogue.entries]
+        return combined_reply(self.catalogue, shown, notice_status=status if whole_message else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,17 @@ class User(Base):
     stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Seconds added to every interval slot (09:00:00 + phase, every N minutes), so that users on
+    # the default settings are not all due at the same second. Daily tips keep their exact time.
+    phase_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+PHASE_SPREAD_SECONDS = 600
+
+
+def phase_for(platform: str, platform_user_id: str) -> int:
+    """A stable phase in [0, 600) s for a new user: the same user always gets the same one."""
+    return zlib.crc32(f"{platform}:{platform_user_id}".encode()) % PHASE_SPREAD_SECONDS
 
 
 class Subscription(Base):
@@ -82,6 +94,11 @@ class Subscription(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # A dispatcher's lease on the row: nobody else claims it before this time.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Which dispatcher holds the lease (a random token per process); NULL when nobody does.
+    # With ``claimed_by`` NULL, ``claimed_until`` is a "not before" time for a retry.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    # Why the row was parked (next_due_at NULL) or last retried; shown by /reminders.
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     shown_tips: Mapped[str] = mapped_column(String(2000), default="")
 
@@ -96,5 +113,9 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))
     tip_id: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
+    # Reminders due together go out as one message: every part carries the first part's id.
+    group_id: Mapped[int | None] = mapped_column(BigId, default=None, index=True)
+    # What a button did to this part ("✅ Done at 10:02"), shown when the message is redrawn.
+    status: Mapped[str | None] = mapped_column(String(80), default=None)

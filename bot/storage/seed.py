@@ -20,9 +20,20 @@ async def seed(engine: AsyncEngine, count: int, due_at: Callable[[int], datetime
     async with engine.connect() as conn:
         start = int((await conn.execute(select(func.coalesce(func.max(USERS.c.id), 0)))).scalar_one()) + 1
     created = datetime(2026, 1, 1, tzinfo=UTC)
-    user_rows = ((start + i, platform, f"u{start + i}", chat_id(start + i), "UTC", "00:00", "23:59", "0123456",
-                  None, False, False, created) for i in range(count))
-    sub_rows = ((start + i, start + i, kind, True, 60, None, due_at(i), None, 0, "") for i in range(count))
+
+    def user_values(i: int) -> dict[str, Any]:
+        return {"id": start + i, "platform": platform, "platform_user_id": f"u{start + i}",
+                "chat_id": chat_id(start + i), "timezone": "UTC", "window_start": "00:00", "window_end": "23:59",
+                "days": "0123456", "paused_until": None, "stopped": False, "blocked": False,
+                "created_at": created, "phase_seconds": 0}
+
+    def sub_values(i: int) -> dict[str, Any]:
+        return {"id": start + i, "user_id": start + i, "kind": kind, "enabled": True, "interval_minutes": 60,
+                "at_time": None, "next_due_at": due_at(i), "claimed_until": None, "claimed_by": None,
+                "attempts": 0, "shown_tips": "", "last_error": None}
+
+    user_rows = (tuple(user_values(i)[c.name] for c in USERS.columns) for i in range(count))
+    sub_rows = (tuple(sub_values(i)[c.name] for c in SUBSCRIPTIONS.columns) for i in range(count))
     if engine.dialect.name == "postgresql":
         await _copy(engine, "users", [c.name for c in USERS.columns], user_rows)
         await _copy(engine, "subscriptions", [c.name for c in SUBSCRIPTIONS.columns], sub_rows)

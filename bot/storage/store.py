@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage.models import Delivery, Subscription, User, UTCDateTime
+from bot.storage.models import Delivery, Subscription, User, UTCDateTime, phase_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class Claimed:
     window_end: str
     days: str
     paused_until: datetime | None
+    phase_seconds: int = 0
 
 
 SUBSCRIPTIONS = cast(Table, Subscription.__table__)
@@ -59,7 +60,8 @@ class ReminderStore:
         user = await self.get_user(session, platform, platform_user_id)
         if user is None:
             user = User(platform=platform, platform_user_id=platform_user_id, chat_id=chat_id, created_at=now,
-                        window_start="09:00", window_end="18:00", days="0123456", stopped=False, blocked=False)
+                        window_start="09:00", window_end="18:00", days="0123456", stopped=False, blocked=False,
+                        phase_seconds=phase_for(platform, platform_user_id))
             session.add(user)
             await session.flush()
         return user
@@ -87,13 +89,14 @@ class ReminderStore:
         return [(kind, done) for kind, done in rows if done is not None]
 
     # -- dispatch ------------------------------------------------------------------
-    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-        """Atomically lease up to ``limit`` due subscriptions to this caller, most overdue first.
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta, owner: str = "") -> list[Claimed]:
+        """Atomically lease up to ``limit`` due subscriptions to ``owner``, most overdue first.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint
         batches at once, and one ``UPDATE … FROM users … RETURNING`` brings back all a
         reminder needs. SQLite has one writer at a time, so the UPDATE alone is atomic there.
-        A lease that runs out (a crashed dispatcher) makes the row claimable again.
+        A lease that runs out (a crashed dispatcher) makes the row claimable again; a live
+        dispatcher renews its leases (``renew``) while it works.
         """
         subs, users = SUBSCRIPTIONS, USERS
         due = and_(subs.c.next_due_at <= now, or_(subs.c.claimed_until.is_(None), subs.c.claimed_until <= now))
@@ -101,13 +104,14 @@ class ReminderStore:
         sub_cols = [subs.c.id, subs.c.user_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
                     subs.c.next_due_at, subs.c.attempts, subs.c.shown_tips]
         user_cols = [users.c.platform, users.c.chat_id, users.c.timezone, users.c.window_start,
-                     users.c.window_end, users.c.days, users.c.paused_until]
-        claim = update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due).values(claimed_until=now + lease)
+                     users.c.window_end, users.c.days, users.c.paused_until, users.c.phase_seconds]
+        lease_values = {"claimed_until": now + lease, "claimed_by": owner or None}
+        claim = update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due).values(**lease_values)
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 pick = pick.with_for_update(skip_locked=True)
                 claim = (update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due, users.c.id == subs.c.user_id)
-                         .values(claimed_until=now + lease))
+                         .values(**lease_values))
                 rows = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols, *user_cols))]
             else:
                 claimed = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols))]
@@ -116,13 +120,35 @@ class ReminderStore:
                 user_ids = sorted({r[1] for r in claimed})
                 found = {r[0]: tuple(r[1:]) for r in await conn.execute(
                     select(users.c.id, *user_cols).where(users.c.id.in_(user_ids)))}
-                rows = [r + found[r[1]] for r in claimed]
+                rows = [r + found[r[1]] for r in claimed if r[1] in found]
         result = [Claimed(*row) for row in rows]
         result.sort(key=lambda c: c.due_at)
         return result
 
+    async def renew(self, owner: str, until: datetime) -> int:
+        """Extend every lease ``owner`` still holds (a batch that runs long keeps its rows)."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.claimed_by == owner)
+                                        .values(claimed_until=until))
+            return int(result.rowcount or 0)
+
+    async def release(self, owner: str, subscription_ids: Collection[int] | None = None) -> int:
+        """Give back leases not acted on (a stop): another dispatcher may claim them at once."""
+        subs = SUBSCRIPTIONS
+        query = update(subs).where(subs.c.claimed_by == owner)
+        if subscription_ids is not None:
+            if not subscription_ids:
+                return 0
+            query = query.where(subs.c.id.in_(sorted(subscription_ids)))
+        async with self.engine.begin() as conn:
+            result = await conn.execute(query.values(claimed_by=None, claimed_until=None))
+            return int(result.rowcount or 0)
+
     async def record_deliveries(self, deliveries: list[dict[str, object]]) -> list[int]:
-        """Insert delivery rows in one statement; their ids go into the reminder buttons."""
+        """Insert the delivery rows of one message; their ids go into its buttons.
+
+        Several rows are one combined message: each gets the first one's id as ``group_id``.
+        Raises ``IntegrityError`` if the user was deleted meanwhile (``/forget``)."""
         if not deliveries:
             return []
         table = DELIVERIES
@@ -130,32 +156,43 @@ class ReminderStore:
             result = await conn.execute(
                 insert(table).returning(table.c.id, sort_by_parameter_order=True), deliveries
             )
-            return [row[0] for row in result]
+            ids = [row[0] for row in result]
+            if len(ids) > 1:
+                await conn.execute(update(table).where(table.c.id.in_(ids)).values(group_id=ids[0]))
+            return ids
 
     async def settle(
         self,
-        finished: list[tuple[Claimed, datetime | None, str | None]],
-        retry: Sequence[Claimed] = (),
+        owner: str,
+        finished: Sequence[tuple[Claimed, datetime | None, str | None]] = (),
+        retry: Sequence[tuple[Claimed, str]] = (),
         retry_at: datetime | None = None,
+        parked: Sequence[tuple[Claimed, str]] = (),
         blocked_user_ids: Collection[int] = (),
         unsent_delivery_ids: Sequence[int] = (),
     ) -> None:
-        """Write back a whole batch in one transaction.
+        """Write back the outcome of some claimed rows (a message or a few), in one transaction.
 
-        ``finished`` rows move to their next due time and lose their lease, unless the user
-        changed settings (or snoozed) while the batch was out: then their new time stands.
-        ``retry`` rows stay due, leased until ``retry_at``. Blocked users stop being scheduled.
+        Only rows still leased to ``owner`` change: a lease that ran out and went to another
+        dispatcher is not touched. ``finished`` rows move to their next due time and lose
+        their lease, unless the user changed settings (or snoozed) while the row was out: then
+        their new time stands. ``retry`` rows stay due, not before ``retry_at``, with the
+        reason. ``parked`` rows stop being scheduled, with the reason (shown by /reminders).
+        Blocked users stop being scheduled.
         """
         subs = SUBSCRIPTIONS
+        mine = subs.c.claimed_by == owner if owner else subs.c.claimed_by.is_(None)
+        unchanged = subs.c.next_due_at == bindparam("b_due", type_=UTCDateTime())
         async with self.engine.begin() as conn:
             if finished:
-                unchanged = subs.c.next_due_at == bindparam("b_due", type_=UTCDateTime())
                 await conn.execute(
-                    update(subs).where(subs.c.id == bindparam("b_id")).values(
+                    update(subs).where(subs.c.id == bindparam("b_id"), mine).values(
                         next_due_at=case((unchanged, bindparam("b_next", type_=UTCDateTime())),
                                          else_=subs.c.next_due_at),
                         claimed_until=None,
+                        claimed_by=None,
                         attempts=0,
+                        last_error=None,
                         shown_tips=func.coalesce(bindparam("b_shown", type_=subs.c.shown_tips.type),
                                                  subs.c.shown_tips),
                     ),
@@ -164,16 +201,43 @@ class ReminderStore:
                 )
             if retry:
                 await conn.execute(
-                    update(subs).where(subs.c.id.in_([c.subscription_id for c in retry]))
-                    .values(claimed_until=retry_at, attempts=subs.c.attempts + 1)
+                    update(subs).where(subs.c.id == bindparam("b_id"), mine).values(
+                        claimed_until=retry_at, claimed_by=None, attempts=subs.c.attempts + 1,
+                        last_error=bindparam("b_reason", type_=subs.c.last_error.type)),
+                    [{"b_id": c.subscription_id, "b_reason": reason[:200]} for c, reason in retry],
+                )
+            if parked:
+                await conn.execute(
+                    update(subs).where(subs.c.id == bindparam("b_id"), mine).values(
+                        next_due_at=case((unchanged, None), else_=subs.c.next_due_at),
+                        claimed_until=None, claimed_by=None,
+                        last_error=bindparam("b_reason", type_=subs.c.last_error.type)),
+                    [{"b_id": c.subscription_id, "b_due": c.due_at, "b_reason": reason[:200]}
+                     for c, reason in parked],
                 )
             if blocked_user_ids:
                 ids = sorted(blocked_user_ids)
                 await conn.execute(update(USERS).where(USERS.c.id.in_(ids)).values(blocked=True))
                 await conn.execute(update(subs).where(subs.c.user_id.in_(ids))
-                                   .values(next_due_at=None, claimed_until=None))
+                                   .values(next_due_at=None, claimed_until=None, claimed_by=None))
             if unsent_delivery_ids:
                 await conn.execute(delete(DELIVERIES).where(DELIVERIES.c.id.in_(list(unsent_delivery_ids))))
+
+    async def prune_deliveries(self, now: datetime, keep_undone: timedelta = timedelta(days=2),
+                               keep_done: timedelta = timedelta(days=400)) -> int:
+        """Delete delivery rows nobody needs: unanswered ones after their buttons expired
+        (a day for ✅ Done), answered ones once older than what /stats counts."""
+        table = DELIVERIES
+        old = or_(and_(table.c.done_at.is_(None), table.c.sent_at < now - keep_undone),
+                  table.c.sent_at < now - keep_done)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(table).where(old))
+            return int(result.rowcount or 0)
+
+    async def group_parts(self, session: AsyncSession, group_id: int) -> list[Delivery]:
+        """The parts of one combined reminder message, in the order they were shown."""
+        return list((await session.execute(
+            select(Delivery).where(Delivery.group_id == group_id).order_by(Delivery.id))).scalars())
 
     async def move_chat(self, user_id: int, chat_id: str) -> None:
         async with self.sessions() as session, session.begin():
