@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,22 +96,37 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 class RedactingFilter(logging.Filter):
-    """Replaces every secret in a log record with ``**********``.
+    """Replaces every secret in a log record with ``**********``: in the message, the
+    traceback and the stack.
 
-    httpx logs full request URLs, and the Bot API puts the token in the URL.
+    httpx logs full request URLs, and the Bot API puts the token in the URL; an exception
+    raised on such a request carries the URL in its text, and so in its traceback.
     """
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "**********")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(s in message for s in self.secrets):
-                for secret in self.secrets:
-                    message = message.replace(secret, "**********")
-                record.msg, record.args = message, None
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            record.msg, record.args = self.redact(message), None
+        # Formatters print record.exc_text when it is set, and only format exc_info when it
+        # is not: so the redacted traceback put here is the one every handler shows.
+        exc_text = record.exc_text
+        if not exc_text and record.exc_info and record.exc_info[0] is not None:
+            exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if exc_text and any(s in exc_text for s in self.secrets):
+            record.exc_text = self.redact(exc_text)
+        if record.stack_info and any(s in record.stack_info for s in self.secrets):
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,3 +73,63 @@ def test_dotenv_fills_in_what_the_environment_leaves_unset(tmp_path: Path) -> No
     assert settings.log_level == "DEBUG"
     assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
     assert settings.database_url == "postgresql+asyncpg://u@h/db"  # the real environment wins
+
+
+
+def log_through_a_real_handler(redactor: RedactingFilter, emit: Callable[[logging.Logger], None]) -> str:
+    """What a StreamHandler with a formatter and ``redactor`` writes when ``emit`` logs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redactor)
+    logger = logging.getLogger("unknot-test-traceback-redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        emit(logger)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    return stream.getvalue()
+
+
+def test_token_is_redacted_from_tracebacks() -> None:
+    token = "42:supersecret"
+
+    def emit(logger: logging.Logger) -> None:
+        try:
+            try:
+                raise ConnectionError(f"cannot reach https://api.telegram.org/bot{token}/getMe")
+            except ConnectionError as exc:
+                raise RuntimeError(f"gave up on bot{token}") from exc
+        except RuntimeError:
+            logger.exception("Request for %s failed", f"bot{token}/getMe")
+
+    output = log_through_a_real_handler(RedactingFilter([token]), emit)
+    assert "Traceback (most recent call last)" in output and "ConnectionError" in output
+    assert "bot**********/getMe" in output and "gave up on bot**********" in output
+    assert "supersecret" not in output
+
+
+def test_token_is_redacted_from_stack_info_and_passed_exc_info() -> None:
+    token = "42:supersecret"
+    error = ValueError(f"bad token {token}")
+
+    def emit(logger: logging.Logger) -> None:
+        logger.error("Unexpected error", exc_info=error)  # as the Telegram adapter's error handler logs
+        logger.warning("where am I", stack_info=True)  # the stack shows this line: bot42:supersecret
+
+    output = log_through_a_real_handler(RedactingFilter([token]), emit)
+    assert "ValueError: bad token **********" in output
+    assert "Stack (most recent call last)" in output and "the stack shows this line: bot**********" in output
+    assert "supersecret" not in output
+
+
+def test_a_traceback_without_secrets_is_left_to_the_formatter() -> None:
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", None, None)
+    try:
+        raise KeyError("nothing secret")
+    except KeyError:
+        record.exc_info = sys.exc_info()
+    assert RedactingFilter(["42:supersecret"]).filter(record)
+    assert record.exc_text is None and record.msg == "boom"
