@@ -28,7 +28,7 @@ BOT_USER = {
 }
 JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "scope", "allowed_updates",
                "reply_parameters"}
-INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id", "message_thread_id"}
 
 
 @dataclass
@@ -107,10 +107,13 @@ class FakeBotAPI:
     def _user(self, user_id: int, name: str = "Ann") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
 
-    def _chat(self, chat_id: int, chat_type: str) -> dict[str, Any]:
+    def _chat(self, chat_id: int, chat_type: str, forum: bool = False) -> dict[str, Any]:
         if chat_type == "private":
             return {"id": chat_id, "type": "private", "first_name": "Ann"}
-        return {"id": chat_id, "type": chat_type, "title": "Back Club"}
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": "Back Club"}
+        if forum:
+            chat["is_forum"] = True
+        return chat
 
     async def _push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
@@ -120,16 +123,26 @@ class FakeBotAPI:
             self._changed.notify_all()
         return update_id
 
-    async def push_message(self, text: str, user_id: int = 42, chat_id: int | None = None,
-                           chat_type: str = "private", reply_to_bot: bool = False) -> int:
+    def message(self, text: str, user_id: int = 42, chat_id: int | None = None, chat_type: str = "private",
+                reply_to_bot: bool = False, thread_id: int | None = None, topic: bool = True) -> dict[str, Any]:
+        """A user's message as Telegram sends it.
+
+        ``thread_id`` places it in a forum topic (``topic=False``: a reply thread in a group
+        without topics, where Telegram also sets ``message_thread_id``).
+        """
         chat_id = user_id if chat_id is None else chat_id
+        forum = thread_id is not None and topic
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": self._chat(chat_id, chat_type),
+            "chat": self._chat(chat_id, chat_type, forum=forum),
             "from": self._user(user_id),
             "text": text,
         }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            if forum:
+                message["is_topic_message"] = True
         entities: list[dict[str, Any]] = []
         if text.startswith("/"):
             length = len(text.split()[0])
@@ -140,9 +153,25 @@ class FakeBotAPI:
             message["entities"] = entities
         if reply_to_bot:
             message["reply_to_message"] = {"message_id": 1, "date": int(time.time()),
-                                           "chat": self._chat(chat_id, chat_type), "from": BOT_USER,
+                                           "chat": self._chat(chat_id, chat_type, forum=forum), "from": BOT_USER,
                                            "text": "earlier reply"}
-        return await self._push({"message": message})
+        return message
+
+    async def push_message(self, text: str, user_id: int = 42, chat_id: int | None = None,
+                           chat_type: str = "private", reply_to_bot: bool = False,
+                           thread_id: int | None = None, topic: bool = True) -> int:
+        return await self._push({"message": self.message(text, user_id, chat_id, chat_type, reply_to_bot,
+                                                         thread_id, topic)})
+
+    async def push_edited_message(self, text: str, message_id: int | None = None, user_id: int = 42,
+                                  chat_id: int | None = None, chat_type: str = "private",
+                                  reply_to_bot: bool = False) -> int:
+        """The user edits an earlier message (``message_id``) to read ``text``."""
+        message = self.message(text, user_id, chat_id, chat_type, reply_to_bot)
+        if message_id is not None:
+            message["message_id"] = message_id
+        message["edit_date"] = int(time.time())
+        return await self._push({"edited_message": message})
 
     async def push_callback(self, data: str, message_id: int, user_id: int = 42,
                             chat_id: int | None = None, chat_type: str = "private") -> str:
@@ -265,6 +294,10 @@ class FakeBotAPI:
             }
             if "reply_markup" in params:
                 message["reply_markup"] = params["reply_markup"]
+            if params.get("message_thread_id"):
+                message["message_thread_id"] = params["message_thread_id"]
+                message["is_topic_message"] = True
+                message["chat"]["is_forum"] = True
             return message
         if method == "getMyCommands":
             commands = [c.params["commands"] for c in self.calls if c.method == "setMyCommands"]

@@ -7,7 +7,7 @@ import html
 import logging
 from typing import Any
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -49,6 +49,15 @@ def render_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+def topic_of(message: Message) -> int | None:
+    """The forum topic a message was posted in, for replying there rather than in General.
+
+    Telegram also sets ``message_thread_id`` on replies in groups without topics; sending
+    with it there fails, so only a topic message counts.
+    """
+    return message.message_thread_id if message.is_topic_message else None
+
+
 def caller_of(update: Update) -> Caller:
     user = update.effective_user
     chat = update.effective_chat
@@ -70,54 +79,63 @@ class TelegramAdapter:
 
     def install(self, application: AnyApp) -> None:
         names = [c.name for c in self.router.commands()]
-        application.add_handler(CommandHandler(names, self.on_command))
+        # New messages only: an edited message (or a channel post) must not run a command or
+        # get an answer a second time.
+        new = filters.UpdateType.MESSAGE
+        application.add_handler(CommandHandler(names, self.on_command, filters=new))
         # Order matters: anything left that looks like a command is unknown to us.
-        application.add_handler(MessageHandler(filters.COMMAND, self.on_unknown_command))
+        application.add_handler(MessageHandler(new & filters.COMMAND, self.on_unknown_command))
         application.add_handler(CallbackQueryHandler(self.on_button))
-        application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
+        application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.on_text))
         application.add_error_handler(self.on_error)
 
     async def register_commands(self, application: AnyApp) -> None:
         commands = [BotCommand(c.name, c.description[:256]) for c in self.router.commands()][:100]
         await application.bot.set_my_commands(commands)
 
-    async def send(self, chat_id: int | str, reply: Reply, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def send(self, chat_id: int | str, reply: Reply, context: ContextTypes.DEFAULT_TYPE,
+                   thread_id: int | None = None) -> None:
         await context.bot.send_message(
             chat_id=chat_id,
+            message_thread_id=thread_id,
             text=render_html(reply),
             parse_mode=ParseMode.HTML,
             reply_markup=render_keyboard(reply),
         )
 
+    async def answer(self, message: Message, reply: Reply, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send ``reply`` to the chat, and the forum topic, ``message`` came from."""
+        await self.send(message.chat_id, reply, context, thread_id=topic_of(message))
+
     @staticmethod
-    def _command_of(update: Update) -> tuple[int, str, str, str | None] | None:
-        """(chat id, command, arguments, addressee) of a command message."""
+    def _command_of(update: Update) -> tuple[Message, str, str, str | None] | None:
+        """(message, command, arguments, addressee) of a command message."""
         message = update.effective_message
         parsed = parse_command(message.text) if message is not None and message.text else None
         if message is None or parsed is None:
             return None
-        return (message.chat_id, *parsed)
+        return (message, *parsed)
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = self._command_of(update)
         if command is None:
             return
-        chat_id, name, args, _ = command
+        message, name, args, _ = command
         reply = await self.router.command(caller_of(update), name, args)
-        await self.send(chat_id, reply, context)
+        await self.answer(message, reply, context)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = self._command_of(update)
         if command is None:
             return
-        chat_id, name, args, addressee = command
+        message, name, args, addressee = command
         if addressee and addressee.lower() != (context.bot.username or "").lower():
             return  # meant for another bot in the group
         caller = caller_of(update)
         if not caller.private and not addressee:
             return  # an unaddressed unknown command in a group may belong to another bot
         reply = await self.router.command(caller, name, args)
-        await self.send(chat_id, reply, context)
+        await self.answer(message, reply, context)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -125,7 +143,7 @@ class TelegramAdapter:
             return
         reply = await self.router.text(caller_of(update), message.text, addressed=self._addressed(update, context))
         if reply is not None:
-            await self.send(message.chat_id, reply, context)
+            await self.answer(message, reply, context)
 
     @staticmethod
     def _addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
