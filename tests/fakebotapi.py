@@ -2,6 +2,10 @@
 
 The bot under test reaches it through ``TELEGRAM_BASE_URL``. Tests push user updates,
 read what the bot sent, and script failures (429 with ``retry_after``, 403, 5xx).
+
+Updates wait for ``getUpdates`` until the bot sets a webhook; from then on they are POSTed
+to the webhook URL with the secret token in ``X-Telegram-Bot-Api-Secret-Token``, as
+Telegram delivers them, and ``getUpdates`` is refused with 409 until ``deleteWebhook``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT_USER = {
@@ -29,6 +35,7 @@ BOT_USER = {
 JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "scope", "allowed_updates",
                "reply_parameters"}
 INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id", "message_thread_id"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @dataclass
@@ -73,6 +80,9 @@ class FakeBotAPI:
         self.delays: dict[str, float] = {}  # method -> seconds to stall before answering
         self.keep_calls = True  # a long benchmark run keeps only per-chat counts
         self.chat_counts: dict[Any, int] = {}
+        self.answer_delays: dict[str, float] = {}  # method -> seconds every call waits, once counted
+        self.send_times: list[float] = []  # time.monotonic() of each sendMessage accepted
+        self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
@@ -116,8 +126,14 @@ class FakeBotAPI:
         return chat
 
     async def _push(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates or, while a webhook is set, POST it there."""
         update_id = next(self._update_ids)
         update["update_id"] = update_id
+        if self.webhook is not None:
+            status = await self.post_update(update)
+            if status != 200:
+                raise AssertionError(f"the bot's webhook answered {status} to update {update_id}")
+            return update_id
         async with self._changed:
             self.updates.append(update)
             self._changed.notify_all()
@@ -172,6 +188,33 @@ class FakeBotAPI:
             message["message_id"] = message_id
         message["edit_date"] = int(time.time())
         return await self._push({"edited_message": message})
+
+    async def post_update(self, update: dict[str, Any], secret_token: str | EllipsisType | None = ...,
+                          url: str | None = None, timeout: float = 10.0) -> int:
+        """POST ``update`` to the webhook as Telegram does; return the HTTP status.
+
+        By default to the URL and with the secret token the bot registered; ``secret_token=None``
+        sends no secret header. While the bot's server is not listening yet, retry as Telegram does.
+        """
+        if url is None:
+            if self.webhook is None:
+                raise AssertionError("the bot has set no webhook")
+            url = str(self.webhook["url"])
+        if secret_token is ...:
+            secret_token = self.webhook.get("secret_token") if self.webhook is not None else None
+        update.setdefault("update_id", next(self._update_ids))
+        headers = {SECRET_HEADER: str(secret_token)} if secret_token is not None else {}
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                try:
+                    async with session.post(url, json=update, headers=headers) as response:
+                        await response.read()
+                        return response.status
+                except aiohttp.ClientConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.05)
 
     async def push_callback(self, data: str, message_id: int, user_id: int = 42,
                             chat_id: int | None = None, chat_type: str = "private") -> str:
@@ -255,6 +298,9 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         if method.lower() == "getupdates":
+            if self.webhook is not None:
+                return self._error(Failure(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                                "use deleteWebhook to delete the webhook first"))
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         if method in self.delays:
             await asyncio.sleep(self.delays.pop(method))
@@ -270,15 +316,30 @@ class FakeBotAPI:
             failure = self.throttle(method, params)
             if failure is not None:
                 return self._error(failure)
+        if method == "setWebhook":
+            self.webhook = dict(params)
+        elif method == "deleteWebhook":
+            self.webhook = None
         result = self._result(method, params)
         if method == "sendMessage":
             self.chat_counts[chat_id] = self.chat_counts.get(chat_id, 0) + 1
+            self.send_times.append(time.monotonic())
         if not self.keep_calls:
+            await self._answer_later(method)
             return web.json_response({"ok": True, "result": result})
         async with self._changed:
             self.calls.append(Call(method, params, result=result))
             self._changed.notify_all()
+        await self._answer_later(method)
         return web.json_response({"ok": True, "result": result})
+
+    async def _answer_later(self, method: str) -> None:
+        """A slow answer (``answer_delays``): the call already counts as delivered, like a
+        message Telegram has received but not yet acknowledged. A client killed meanwhile
+        still leaves it delivered."""
+        delay = self.answer_delays.get(method, 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -299,6 +360,10 @@ class FakeBotAPI:
                 message["is_topic_message"] = True
                 message["chat"]["is_forum"] = True
             return message
+        if method == "getWebhookInfo":
+            hook = self.webhook or {}
+            return {"url": hook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0,
+                    **({"allowed_updates": hook["allowed_updates"]} if "allowed_updates" in hook else {})}
         if method == "getMyCommands":
             commands = [c.params["commands"] for c in self.calls if c.method == "setMyCommands"]
             return commands[-1] if commands else []
@@ -333,6 +398,9 @@ class TelegramLimits:
         self.recent: list[float] = []
         self.last_in_chat: dict[Any, float] = {}
         self.rejected = 0
+        self.rejected_overall = 0  # of ``rejected``: over 30 in one second
+        self.rejected_per_chat = 0  # of ``rejected``: a chat's second message within a second
+        self.attempt_times: list[float] = []  # every sendMessage that reached the limits, rejected or not
 
     def __call__(self, method: str, params: dict[str, Any]) -> Failure | None:
         if method != "sendMessage":
@@ -341,17 +409,34 @@ class TelegramLimits:
         self.recent = [t for t in self.recent if now - t < 1.0]
         chat = params.get("chat_id")
         last = self.last_in_chat.get(chat)
+        self.attempt_times.append(now)
         if len(self.recent) >= self.per_second or (last is not None and now - last < self.per_chat_seconds):
             self.rejected += 1
+            if len(self.recent) >= self.per_second:
+                self.rejected_overall += 1
+            else:
+                self.rejected_per_chat += 1
             return Failure(429, "Too Many Requests: retry after 1", retry_after=1)
         self.recent.append(now)
         self.last_in_chat[chat] = now
         return None
 
 
-async def _serve(port: int, limits: bool) -> None:
+def most_in_window(times: list[float], window: float = 1.0) -> int:
+    """The most of ``times`` (increasing) falling in any ``window`` seconds (a sliding window)."""
+    most, first = 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+async def _serve(port: int, limits: bool, send_delay: float = 0.0) -> None:
     api = FakeBotAPI()
     api.keep_calls = False
+    if send_delay > 0:
+        api.answer_delays["sendMessage"] = send_delay
     if limits:
         api.throttle = TelegramLimits()
     app_runner_stats = api
@@ -364,12 +449,25 @@ async def _serve(port: int, limits: bool) -> None:
             "distinct_chats": len(counts),
             "duplicates": sum(c - 1 for c in counts.values() if c > 1),
             "rejected_429": throttle.rejected if isinstance(throttle, TelegramLimits) else 0,
+            # Per chat and per second: what a flood limit or a crash test looks at.
+            "chats_twice_or_more": sum(1 for c in counts.values() if c > 1),
+            "most_to_one_chat": max(counts.values(), default=0),
+            "most_sent_in_one_second": most_in_window(app_runner_stats.send_times),
+            "most_attempted_in_one_second": most_in_window(throttle.attempt_times)
+            if isinstance(throttle, TelegramLimits) else most_in_window(app_runner_stats.send_times),
+            "rejected_429_overall": throttle.rejected_overall if isinstance(throttle, TelegramLimits) else 0,
+            "rejected_429_per_chat": throttle.rejected_per_chat if isinstance(throttle, TelegramLimits) else 0,
+            "send_seconds": (app_runner_stats.send_times[-1] - app_runner_stats.send_times[0])
+            if app_runner_stats.send_times else 0.0,
         })
 
     async def reset(request: web.Request) -> web.Response:
         app_runner_stats.chat_counts.clear()
+        app_runner_stats.send_times.clear()
         if isinstance(app_runner_stats.throttle, TelegramLimits):
             app_runner_stats.throttle.rejected = 0
+            app_runner_stats.throttle.rejected_overall = app_runner_stats.throttle.rejected_per_chat = 0
+            app_runner_stats.throttle.attempt_times.clear()
         return web.json_response({"ok": True})
 
     app = web.Application()
@@ -392,5 +490,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Serve the fake Bot API on 127.0.0.1 (for benchmarks).")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--limits", action="store_true", help="enforce 30/s overall and 1/s per chat")
+    parser.add_argument("--send-delay", type=float, default=0.0,
+                        help="seconds each sendMessage waits for its answer, after it counts as delivered")
     options = parser.parse_args()
-    asyncio.run(_serve(options.port, options.limits))
+    asyncio.run(_serve(options.port, options.limits, options.send_delay))

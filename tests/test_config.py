@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_TELEGRAM_BASE_URL, RedactingFilter, Secret, Settings
+from bot.config import DEFAULT_TELEGRAM_BASE_URL, RedactingFilter, Secret, Settings, parse_listen, redacting_filter
 
 
 def test_defaults_run_on_sqlite_in_the_data_dir(tmp_path: Path) -> None:
@@ -75,7 +75,6 @@ def test_dotenv_fills_in_what_the_environment_leaves_unset(tmp_path: Path) -> No
     assert settings.database_url == "postgresql+asyncpg://u@h/db"  # the real environment wins
 
 
-
 def log_through_a_real_handler(redactor: RedactingFilter, emit: Callable[[logging.Logger], None]) -> str:
     """What a StreamHandler with a formatter and ``redactor`` writes when ``emit`` logs."""
     stream = io.StringIO()
@@ -133,3 +132,80 @@ def test_a_traceback_without_secrets_is_left_to_the_formatter() -> None:
         record.exc_info = sys.exc_info()
     assert RedactingFilter(["42:supersecret"]).filter(record)
     assert record.exc_text is None and record.msg == "boom"
+
+
+def test_webhook_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env({
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "s3cret_-Token",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1:9000",
+    })
+    assert settings.telegram_webhook_url == "https://bot.example.org/telegram/hook"
+    assert settings.telegram_webhook_secret.reveal() == "s3cret_-Token"
+    assert settings.telegram_webhook_listen == "127.0.0.1:9000"
+    assert "s3cret" not in repr(settings)
+    assert "s3cret_-Token" in redacting_filter(settings).secrets
+
+
+def test_polling_is_the_default() -> None:
+    settings = Settings.from_env({})
+    assert settings.telegram_webhook_url == "" and not settings.telegram_webhook_secret
+    assert settings.telegram_webhook_listen == "0.0.0.0:8080"
+
+
+@pytest.mark.parametrize("secret", ["", "has space", "has/slash", "é", "x" * 257])
+def test_webhook_secret_is_required_and_checked(secret: str) -> None:
+    env = {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": secret}
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET") as caught:
+        Settings.from_env(env)
+    assert not secret or secret not in str(caught.value)  # the value stays out of the message
+
+
+def test_longest_webhook_secret_telegram_takes_is_accepted() -> None:
+    env = {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "a-_9" * 64}
+    assert Settings.from_env(env).telegram_webhook_secret.reveal() == "a-_9" * 64
+
+
+@pytest.mark.parametrize("url", [
+    "http://bot.example.org/hook",        # Telegram posts over https only
+    "https:///hook",                      # no host
+    "bot.example.org/hook",               # no scheme
+    "https://bot.example.org:8080/hook",  # a port Telegram does not post to
+    "https://bot.example.org/hook#top",
+    "https://user:pw@bot.example.org/hook",
+    "https://bot.example.org/ho(o)k",
+])
+def test_webhook_url_telegram_would_refuse_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_URL"):
+        Settings.from_env({"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": "s3cret"})
+
+
+@pytest.mark.parametrize("url", ["https://bot.example.org", "https://bot.example.org:8443/t/hook/",
+                                 "https://203.0.113.5:88/hook"])
+def test_webhook_urls_telegram_takes(url: str) -> None:
+    assert Settings.from_env({"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": "s"}).telegram_webhook_url == url
+
+
+def test_own_bot_api_server_takes_http_and_any_port() -> None:
+    settings = Settings.from_env({"TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+                                  "TELEGRAM_WEBHOOK_URL": "http://10.0.0.5:8080/hook",
+                                  "TELEGRAM_WEBHOOK_SECRET": "s3cret"})
+    assert settings.telegram_webhook_url == "http://10.0.0.5:8080/hook"
+
+
+@pytest.mark.parametrize(("listen", "parsed"), [
+    ("0.0.0.0:8080", ("0.0.0.0", 8080)),
+    ("localhost:1", ("localhost", 1)),
+    ("[::]:65535", ("::", 65535)),
+    ("[::1]:8443", ("::1", 8443)),
+])
+def test_webhook_listen_address(listen: str, parsed: tuple[str, int]) -> None:
+    assert parse_listen(listen) == parsed
+    assert Settings.from_env({"TELEGRAM_WEBHOOK_LISTEN": listen}).telegram_webhook_listen == listen
+
+
+@pytest.mark.parametrize("listen", ["8080", ":8080", "0.0.0.0", "0.0.0.0:", "0.0.0.0:http", "0.0.0.0:0",
+                                    "0.0.0.0:70000", "::1:8080", "[::1]8080", "[nothost]:8080", "bad host:80"])
+def test_bad_webhook_listen_address_is_refused(listen: str) -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_LISTEN"):
+        Settings.from_env({"TELEGRAM_WEBHOOK_LISTEN": listen})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -22,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.adapters.aiohttp_request import AiohttpRequest
-from bot.config import Settings
+from bot.config import Secret, Settings, parse_listen
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
@@ -230,18 +232,64 @@ def build_application(settings: Settings, router: Router) -> tuple[AnyApp, Teleg
     return application, adapter
 
 
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Webhook mode: Telegram POSTs updates to ``url``; the bot's server listens on
+    ``listen:port`` (behind a proxy that terminates https) and refuses a request without
+    ``secret`` in ``X-Telegram-Bot-Api-Secret-Token``."""
+
+    url: str
+    secret: Secret
+    listen: str = "0.0.0.0"
+    port: int = 8080
+
+    @property
+    def url_path(self) -> str:
+        """The path the server answers on: the URL's, with or without a trailing slash."""
+        return urlsplit(self.url).path.rstrip("/")
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    """Webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set; ``None`` for polling."""
+    if not settings.telegram_webhook_url:
+        return None
+    if not settings.telegram_webhook_secret:
+        raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    listen, port = parse_listen(settings.telegram_webhook_listen)
+    return WebhookConfig(settings.telegram_webhook_url, settings.telegram_webhook_secret, listen, port)
+
+
 async def serve_telegram(
-    application: AnyApp, adapter: TelegramAdapter, stop: asyncio.Event, poll_timeout: int = 30
+    application: AnyApp,
+    adapter: TelegramAdapter,
+    stop: asyncio.Event,
+    poll_timeout: int = 30,
+    webhook: WebhookConfig | None = None,
 ) -> None:
-    """Run the bot until ``stop`` is set: register commands, poll, shut down cleanly."""
+    """Run the bot until ``stop`` is set: register commands, take updates by polling (or by
+    ``webhook``), shut down cleanly."""
     async with application:
         await adapter.register_commands(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
-        log.info("Unknot is polling Telegram as @%s", application.bot.username)
+        updater = application.updater
+        assert updater is not None
         try:
+            if webhook is None:
+                await updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+                log.info("Unknot is polling Telegram as @%s", application.bot.username)
+            else:
+                await updater.start_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.url_path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret.reveal(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                log.info("Unknot takes Telegram updates by webhook for %s on %s:%d as @%s",
+                         urlsplit(webhook.url).hostname, webhook.listen, webhook.port, application.bot.username)
             await stop.wait()
         finally:
-            await application.updater.stop()
+            if updater.running:  # not when starting it failed
+                await updater.stop()
             await application.stop()
