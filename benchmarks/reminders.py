@@ -141,7 +141,7 @@ async def throughput(url: str, count: int, limits: bool, spread_seconds: float) 
 
     Due times are spread over ``spread_seconds`` from the start (0: all due at once).
     """
-    from bot.adapters.telegram import TelegramNotifier, notifier_bot
+    from bot.adapters.telegram_notifier import TelegramNotifier, notifier_bot
 
     proc, base = start_fake_api(limits)
     try:

@@ -24,6 +24,7 @@ from bot.reminders.limits import SendLimiter
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 from bot.reminders.service import ReminderService
 from bot.storage.db import make_engine, migrate
+from bot.storage.leader import Leadership
 from bot.storage.store import ReminderStore
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,11 @@ async def run_telegram(
     """Run the Telegram bot and the reminder dispatcher until ``stop`` is set (or a signal).
 
     ``dispatch_every=None`` leaves waking the dispatcher to the caller (tests tick it by hand).
+    On PostgreSQL several instances may run: one is active (polls and sends reminders), the
+    others stand by (see ``bot.storage.leader``); in webhook mode every instance answers the
+    updates it is given, and only the active one sends reminders.
     """
-    from bot.adapters.telegram import build_application, serve_telegram
+    from bot.adapters.telegram import build_application, serve_telegram, webhook_config
     from bot.adapters.telegram_notifier import TelegramNotifier, notifier_bot
     from bot.reminders.loop import DispatchLoop
 
@@ -102,22 +106,37 @@ async def run_telegram(
     application, adapter = build_application(settings, services.router, limiter)
     bot = notifier_bot(settings)
     dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)}, limiter=limiter)
-    loop = DispatchLoop(dispatcher, dispatch_every) if dispatch_every else None
+    leadership = Leadership(services.engine)
+    loop = DispatchLoop(dispatcher, dispatch_every, active=lambda: leadership.is_leader) if dispatch_every else None
+    webhook = webhook_config(settings)
     if stop is None:
         stop = asyncio.Event()
         running = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             running.add_signal_handler(sig, stop.set)
+    watch = asyncio.ensure_future(_stop_when_lost(leadership, stop))
     try:
+        await leadership.start()
+        # Polling: only the active instance may poll (Telegram answers a second poller with 409).
+        if webhook is None and not await leadership.wait(stop):
+            return
         async with bot:
             if loop is not None:
                 loop.start()
             if ready is not None:
                 ready(services, dispatcher)
             try:
-                await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout)
+                await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout, webhook=webhook)
             finally:
                 if loop is not None:
-                    await loop.stop()  # before the sender closes: a batch in flight finishes sending
+                    await loop.stop()  # before the sender closes: sends in flight finish and settle
     finally:
+        watch.cancel()
+        await leadership.stop()
         await services.close()
+
+
+async def _stop_when_lost(leadership: Leadership, stop: asyncio.Event) -> None:
+    """An instance that lost the active lock stops (its supervisor restarts it as a standby)."""
+    await leadership.lost.wait()
+    stop.set()

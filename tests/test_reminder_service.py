@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,10 +12,19 @@ from sqlalchemy import select
 from bot.app import Services, open_services
 from bot.config import Settings
 from bot.core.router import Caller
-from bot.storage.models import Subscription, User
+from bot.storage.models import Subscription, User, phase_for
 from tests.conftest import FakeClock
 
 ANN = Caller("telegram", "42", "42", private=True)
+# Interval reminders run on each user's stable phase (up to ten minutes past the slot).
+ANN_PHASE = timedelta(seconds=phase_for("telegram", "42"))
+
+
+def hm(hour: int, minute: int) -> str:
+    """Ann's interval slot ``hour:minute`` as she sees it, shifted by her phase."""
+    return f"{datetime(2026, 1, 1, hour, minute, tzinfo=UTC) + ANN_PHASE:%H:%M}"
+
+
 BOB = Caller("telegram", "43", "43", private=True)
 
 
@@ -38,17 +47,17 @@ async def snapshot(services: Services) -> list[tuple[object, ...]]:
 async def test_text_forms_subscribe_and_schedule(services: Services, clock: FakeClock) -> None:
     router = services.router
     reply = await router.command(ANN, "remind", "water every 60m")
-    assert "Water: every 60 min, next today 10:00" in reply.text
+    assert f"Water: every 60 min, next today {hm(10, 0)}" in reply.text
     assert "/timezone" in reply.text  # asked for the zone at the first subscription
     reply = await router.command(ANN, "timezone", "Europe/Berlin")
     assert "Europe/Berlin" in reply.text and "08:00" in reply.text  # 07:00 UTC is 08:00 in Berlin
     reply = await router.command(ANN, "remind", "tip at 08:30")
-    assert "Daily tip: at 08:30, next today 08:30" in reply.text
+    assert "Daily tip: at 08:30, next today 08:30" in reply.text  # a chosen clock time stays exact
     assert "/timezone" not in reply.text
     listing = await router.command(ANN, "reminders", "")
-    assert "Water: every 60 min, next today 10:00" in listing.text  # 10:00 Berlin time now
+    assert f"Water: every 60 min, next today {hm(10, 0)}" in listing.text  # 10:00 Berlin time now
     water = next(row for row in await snapshot(services) if row[0] == "water")
-    assert water[4] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert water[4] == datetime(2026, 11, 23, 9, 0, tzinfo=UTC) + ANN_PHASE
     reply = await router.command(ANN, "remind", "posture off")
     assert "Posture break: off" in reply.text
 
@@ -110,7 +119,7 @@ async def test_hours_window_crossing_midnight(services: Services, clock: FakeClo
     reply = await services.router.command(ANN, "hours", "22:00-06:00")
     assert "crossing midnight" in reply.text
     listing = await services.router.command(ANN, "reminders", "")
-    assert "next today 23:00" in listing.text
+    assert f"next today {hm(23, 0)}" in listing.text
 
 
 async def test_pause_resume_stop_keep_settings(services: Services, clock: FakeClock) -> None:
@@ -118,16 +127,16 @@ async def test_pause_resume_stop_keep_settings(services: Services, clock: FakeCl
     await router.command(ANN, "remind", "water every 90m")
     reply = await router.command(ANN, "pause", "2h")
     assert "Paused until today 09:00" in reply.text
-    assert "next today 10:30" in (await router.command(ANN, "reminders", "")).text
+    assert f"next today {hm(10, 30)}" in (await router.command(ANN, "reminders", "")).text
     await router.command(ANN, "pause", "tomorrow")
-    assert "next Wed 25 Nov 10:30" in (await router.command(ANN, "reminders", "")).text
+    assert f"next Wed 25 Nov {hm(10, 30)}" in (await router.command(ANN, "reminders", "")).text
     await router.command(ANN, "resume", "")
-    assert "next today 10:30" in (await router.command(ANN, "reminders", "")).text
+    assert f"next today {hm(10, 30)}" in (await router.command(ANN, "reminders", "")).text
     reply = await router.command(ANN, "stop", "")
     assert "settings are kept" in reply.text
     assert "not scheduled" in (await router.command(ANN, "reminders", "")).text
     await router.command(ANN, "resume", "")
-    assert "every 90 min, next today 10:30" in (await router.command(ANN, "reminders", "")).text
+    assert f"every 90 min, next today {hm(10, 30)}" in (await router.command(ANN, "reminders", "")).text
 
 
 async def test_forget_needs_confirmation(services: Services) -> None:
@@ -157,12 +166,12 @@ async def test_stats_without_history(services: Services) -> None:
 
 
 async def test_now_is_the_injected_clock(services: Services, clock: FakeClock) -> None:
-    clock.set(datetime(2026, 11, 23, 17, 45, tzinfo=UTC))
+    clock.set(datetime(2026, 11, 23, 17, 20, tzinfo=UTC))
     reply = await services.router.command(ANN, "remind", "posture every 30m")
-    assert "next today 18:00" in reply.text
+    assert f"next today {hm(17, 30)}" in reply.text
     clock.set(datetime(2026, 11, 23, 18, 5, tzinfo=UTC))
     reply = await services.router.command(ANN, "remind", "posture every 30m")
-    assert "next tomorrow 09:30" in reply.text
+    assert f"next tomorrow {hm(9, 30)}" in reply.text
 
 
 async def test_stats_count_today_week_and_streak(services: Services, clock: FakeClock) -> None:

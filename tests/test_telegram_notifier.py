@@ -6,9 +6,9 @@ import pytest
 from telegram import Bot
 
 from bot.adapters.aiohttp_request import AiohttpRequest
-from bot.adapters.telegram import TelegramNotifier
+from bot.adapters.telegram_notifier import TelegramNotifier
 from bot.core.replies import Button, Reply
-from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient
+from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient, Unanswered
 from tests.fakebotapi import Failure, FakeBotAPI
 
 REPLY = Reply(text="Drink <some> water & stretch", title="Water", buttons=((Button("✅ Done", "r:d:1"),),))
@@ -59,11 +59,13 @@ async def test_failures_map_to_dispatcher_decisions(fake_api: FakeBotAPI, failur
         assert caught.value.new_chat_id == "-100777"
 
 
-async def test_a_timeout_is_transient(fake_api: FakeBotAPI) -> None:
+async def test_a_timeout_after_sending_is_unanswered_not_transient(fake_api: FakeBotAPI) -> None:
+    """The request reached the server, the answer did not come back: most likely delivered,
+    so the dispatcher must not send it again (it would be a duplicate)."""
     fake_api.delays["sendMessage"] = 1.0
     bot, sender = await notifier(fake_api, read_timeout=0.2)
     try:
-        with pytest.raises(Transient):
+        with pytest.raises(Unanswered):
             await sender.send("42", REPLY)
         await sender.send("42", REPLY)  # the next one goes through
     finally:

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -23,12 +22,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.aiohttp_request import AiohttpRequest
 from bot.config import Secret, Settings, parse_listen
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
-from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient
+from bot.reminders.limits import SendLimiter
 
 log = logging.getLogger(__name__)
 
@@ -185,47 +183,18 @@ class TelegramAdapter:
             log.error("Unexpected error while handling an update", exc_info=error)
 
 
-class TelegramNotifier:
-    """Sends reminders through the Bot API and turns its errors into dispatcher decisions."""
+def build_application(settings: Settings, router: Router,
+                      limiter: SendLimiter | None = None) -> tuple[AnyApp, TelegramAdapter]:
+    """The PTB Application. Its requests wait for ``limiter``, the token's one ``SendLimiter``
+    that the reminder dispatcher uses too."""
+    from bot.adapters.telegram_limits import SharedRateLimiter
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        try:
-            await self.bot.send_message(chat_id=int(chat_id), text=render_html(reply), parse_mode=ParseMode.HTML,
-                                        reply_markup=render_keyboard(reply))
-        except RetryAfter as exc:
-            retry = exc.retry_after
-            raise RateLimited(retry if isinstance(retry, int | float) else retry.total_seconds()) from exc
-        except Forbidden as exc:
-            raise Blocked(str(exc)) from exc
-        except ChatMigrated as exc:
-            raise ChatMoved(str(exc.new_chat_id)) from exc
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                raise Blocked(str(exc)) from exc
-            raise Rejected(str(exc)) from exc
-        except NetworkError as exc:  # timeouts, connection errors and 5xx
-            raise Transient(str(exc)) from exc
-
-
-def notifier_bot(settings: Settings) -> Bot:
-    """A Bot for reminders, apart from the one answering updates, on the aiohttp backend.
-
-    The dispatcher enforces Telegram's limits itself (``SendLimiter``), including the
-    per-chat one that PTB's rate limiter leaves out.
-    """
-    return Bot(settings.telegram_token.reveal(), base_url=settings.telegram_base_url, request=AiohttpRequest())
-
-
-def build_application(settings: Settings, router: Router) -> tuple[AnyApp, TelegramAdapter]:
     adapter = TelegramAdapter(router)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token.reveal())
         .base_url(settings.telegram_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SharedRateLimiter(limiter or SendLimiter(), max_retries=3))
         .build()
     )
     adapter.install(application)

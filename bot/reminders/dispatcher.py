@@ -22,6 +22,7 @@ What it promises (each has a test in ``tests/test_dispatch_reliability.py``):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -188,6 +189,7 @@ class Dispatcher:
             return 0
         async with self._running:
             handled = 0
+            await self._flush()  # outcomes a failed write left behind go first (their rows are still ours)
             renewer = asyncio.ensure_future(self._renew_leases())
             try:
                 while not self.stopping:
@@ -341,7 +343,8 @@ class Dispatcher:
 
     async def _flush_later(self) -> None:
         await asyncio.sleep(self.flush_delay)
-        await self._flush()
+        with contextlib.suppress(Exception):  # logged by _flush; the outcomes wait for the next one
+            await self._flush()
 
     async def _flush(self) -> None:
         """Write every outcome gathered so far. A failed write keeps them for the next try."""
