@@ -61,11 +61,14 @@ def test_telegram_mode_without_token_explains(tmp_path: Path) -> None:
 async def test_console_delivers_reminders_and_takes_button_numbers(settings: object, clock: object) -> None:
     import io
     from dataclasses import replace
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from bot.adapters.console import Console
     from bot.app import open_services
+    from bot.storage.models import phase_for
     from tests.conftest import FakeClock
+
+    slot = datetime(2026, 11, 23, 10, 0, tzinfo=UTC) + timedelta(seconds=phase_for("console", "console"))
 
     assert isinstance(clock, FakeClock)
     services = await open_services(replace(settings, database_url=""), clock)  # type: ignore[type-var]
@@ -74,12 +77,12 @@ async def test_console_delivers_reminders_and_takes_button_numbers(settings: obj
     dispatcher = services.dispatcher({"console": console})
     try:
         reply = await console.handle("/remind water every 60m")
-        assert reply is not None and "next today 10:00" in reply.text
-        clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+        assert reply is not None and f"next today {slot:%H:%M}" in reply.text  # the console user's phase
+        clock.set(slot)
         assert await dispatcher.tick() == 1
         assert "WATER" in out.getvalue() and "[1] ✅ Done" in out.getvalue()
         done = await console.handle("1")
-        assert done is not None and "✅ Done at 10:00" in done.text
+        assert done is not None and f"✅ Done at {slot:%H:%M}" in done.text
         stats = await console.handle("/stats")
         assert stats is not None and "Glasses of water: 1 today" in stats.text
     finally:

@@ -275,3 +275,19 @@ async def test_users_on_default_settings_are_spread_and_clock_times_stay_exact(s
     # One user's water and posture fall together (one message), one slot apart from the window start.
     assert all(r.next_due_at == posture[r.user_id] + timedelta(minutes=30) for r in subs if r.kind == "water")
     assert {r.next_due_at for r in subs if r.kind == "daily"} == {clock.now().replace(hour=8, minute=30)}
+
+
+async def test_failures_in_a_row_back_off(services: Services, clock: FakeClock) -> None:
+    await seed(services.engine, 1, lambda i: clock.now())
+    notifier = Recorder(fail={"1": [Transient("down")] * 3})
+    d = dispatcher(services, notifier, max_attempts=1)
+    waits = []
+    for _ in range(3):
+        assert await d.tick() == 1
+        row = (await rows(services))[0]
+        assert row.claimed_until is not None and row.last_error
+        waits.append((row.claimed_until - clock.now()).total_seconds())
+        clock.set(row.claimed_until)
+    assert waits == [30, 60, 120] and row.attempts == 3
+    assert await d.tick() == 1 and notifier.chats["1"] == 1
+    assert (await rows(services))[0].attempts == 0

@@ -208,11 +208,14 @@ async def test_a_long_outage_keeps_the_reminder_due(telegram_bot: RunningBot, cl
     api.fail_next("sendMessage", Failure(503, "Service Unavailable"), times=4)
     await bot.dispatcher.tick()
     assert reminders_sent(api) == [] and bot.dispatcher.stats.deferred == 1
-    clock.advance(seconds=30)
-    assert await bot.dispatcher.tick() == 0  # leased for a minute
-    clock.advance(seconds=31)
+    clock.advance(seconds=29)
+    assert await bot.dispatcher.tick() == 0  # not before 30 s after a first failure
+    clock.advance(seconds=2)
     await tick_and_get(bot)
     assert len(reminders_sent(api)) == 1
+    async with bot.services.store.session() as session:
+        sub = (await session.execute(select(Subscription))).scalar_one()
+    assert sub.attempts == 0 and sub.last_error is None  # a success clears the failure count
 
 
 async def test_blocked_user_is_deactivated(telegram_bot: RunningBot, clock: FakeClock) -> None:

@@ -107,7 +107,7 @@ class _Pending:
     """Outcomes waiting to be written back (a few milliseconds' worth)."""
 
     finished: list[tuple[Claimed, datetime | None, str | None]]
-    retry: list[tuple[Claimed, str]]
+    retry: list[tuple[Claimed, str, datetime]]
     parked: list[tuple[Claimed, str]]
     blocked: set[int]
     unsent: list[int]
@@ -258,7 +258,8 @@ class Dispatcher:
                              now - claimed.due_at)
                     self._pending.finished.append((claimed, self._next(claimed, now), None))
                 elif claimed.platform not in self.notifiers:
-                    self._pending.retry.append((claimed, f"no sender for {claimed.platform} in this process"))
+                    self._pending.retry.append((claimed, f"no sender for {claimed.platform} in this process",
+                                                self._retry_at(claimed)))
                 else:
                     # Computed before sending: a row whose schedule cannot be computed is parked unsent.
                     nxt = self._next(claimed, max(now, claimed.due_at))
@@ -332,7 +333,13 @@ class Dispatcher:
                 pending.blocked.add(claimed.user_id)
             else:
                 self.stats.deferred += 1
-                pending.retry.append((claimed, "the platform could not be reached; trying again"))
+                pending.retry.append((claimed, "the platform could not be reached; trying again",
+                                      self._retry_at(claimed)))
+
+    def _retry_at(self, claimed: Claimed) -> datetime:
+        """30 s after a first failure, doubling with each one in a row, at most 10 minutes
+        (past the grace window the reminder is skipped and the next one scheduled)."""
+        return self.clock.now() + timedelta(seconds=min(30 * 2 ** claimed.attempts, 600))
 
     # -- writing back ----------------------------------------------------------------
     async def _maybe_flush(self) -> None:
@@ -352,9 +359,8 @@ class Dispatcher:
             if not self._pending:
                 return
             pending, self._pending = self._pending, _Pending.empty()
-            retry_at = self.clock.now() + timedelta(minutes=1)
             try:
-                await self.store.settle(self.owner, pending.finished, retry=pending.retry, retry_at=retry_at,
+                await self.store.settle(self.owner, pending.finished, retry=pending.retry,
                                         parked=pending.parked, blocked_user_ids=pending.blocked,
                                         unsent_delivery_ids=pending.unsent)
             except Exception:

@@ -165,8 +165,7 @@ class ReminderStore:
         self,
         owner: str,
         finished: Sequence[tuple[Claimed, datetime | None, str | None]] = (),
-        retry: Sequence[tuple[Claimed, str]] = (),
-        retry_at: datetime | None = None,
+        retry: Sequence[tuple[Claimed, str, datetime]] = (),
         parked: Sequence[tuple[Claimed, str]] = (),
         blocked_user_ids: Collection[int] = (),
         unsent_delivery_ids: Sequence[int] = (),
@@ -176,9 +175,9 @@ class ReminderStore:
         Only rows still leased to ``owner`` change: a lease that ran out and went to another
         dispatcher is not touched. ``finished`` rows move to their next due time and lose
         their lease, unless the user changed settings (or snoozed) while the row was out: then
-        their new time stands. ``retry`` rows stay due, not before ``retry_at``, with the
-        reason. ``parked`` rows stop being scheduled, with the reason (shown by /reminders).
-        Blocked users stop being scheduled.
+        their new time stands. ``retry`` rows stay due, not before their retry time, with the
+        reason (``attempts`` counts the retries in a row). ``parked`` rows stop being
+        scheduled, with the reason (shown by /reminders). Blocked users stop being scheduled.
         """
         subs = SUBSCRIPTIONS
         mine = subs.c.claimed_by == owner if owner else subs.c.claimed_by.is_(None)
@@ -202,9 +201,10 @@ class ReminderStore:
             if retry:
                 await conn.execute(
                     update(subs).where(subs.c.id == bindparam("b_id"), mine).values(
-                        claimed_until=retry_at, claimed_by=None, attempts=subs.c.attempts + 1,
+                        claimed_until=bindparam("b_at", type_=UTCDateTime()), claimed_by=None,
+                        attempts=subs.c.attempts + 1,
                         last_error=bindparam("b_reason", type_=subs.c.last_error.type)),
-                    [{"b_id": c.subscription_id, "b_reason": reason[:200]} for c, reason in retry],
+                    [{"b_id": c.subscription_id, "b_reason": reason[:200], "b_at": at} for c, reason, at in retry],
                 )
             if parked:
                 await conn.execute(
