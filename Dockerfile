@@ -14,4 +14,8 @@ RUN useradd --create-home --uid 10001 unknot \
 
 USER 10001
 VOLUME ["/app/data"]
+# Webhook mode only (TELEGRAM_WEBHOOK_URL set): the default TELEGRAM_WEBHOOK_LISTEN port.
+EXPOSE 8080
+# SIGTERM stops claiming reminders, finishes the sends in flight and exits within 10 s.
+STOPSIGNAL SIGTERM
 CMD [".venv/bin/python", "-m", "bot"]
