@@ -54,10 +54,11 @@ class Recorder:
         self.times.setdefault(chat_id, []).append(time.monotonic())
 
 
-def dispatcher(services: Services, notifier: object, **options: object) -> Dispatcher:
+def dispatcher(services: Services, notifier: object, notifiers_platform: str = "bench",
+               **options: object) -> Dispatcher:
     options.setdefault("limiter", SendLimiter.unlimited())
-    return Dispatcher(services.store, services.catalogue, {"bench": notifier}, services.clock,  # type: ignore[dict-item]
-                      backoff=0.01, **options)  # type: ignore[arg-type]
+    return Dispatcher(services.store, services.catalogue, {notifiers_platform: notifier},  # type: ignore[dict-item]
+                      services.clock, backoff=0.01, **options)  # type: ignore[arg-type]
 
 
 async def rows(services: Services) -> list[Subscription]:
@@ -133,6 +134,29 @@ async def test_one_unknown_time_zone_parks_that_reminder_only(services: Services
     clock.advance(minutes=2)
     assert await d.tick() == 0  # nothing repeats
     assert sum(notifier.chats.values()) == 4
+
+
+async def test_a_parked_reminder_says_so_and_restarts(services: Services, clock: FakeClock) -> None:
+    from bot.core.router import Caller
+
+    ann = Caller("telegram", "42", "42", private=True)
+    await services.router.command(ann, "remind", "water")
+    async with services.store.session() as session, session.begin():
+        await session.execute(update(Subscription).values(next_due_at=clock.now()))
+        await session.execute(update(User).values(timezone="Mars/Olympus_Mons"))
+    await dispatcher(services, Recorder(), notifiers_platform="telegram").tick()
+    listing = (await services.router.command(ann, "reminders", "")).text
+    assert "no longer know your saved time zone" in listing and "/timezone" in listing
+    assert (await rows(services))[0].last_error  # parked, with its reason
+    assert "Time zone set to Europe/Berlin" in (await services.router.command(ann, "timezone", "Berlin")).text
+    listing = (await services.router.command(ann, "reminders", "")).text
+    assert "Water: every 60 min, next" in listing
+    assert (await rows(services))[0].last_error is None
+    async with services.store.session() as session, session.begin():  # parked for another reason
+        await session.execute(update(Subscription).values(next_due_at=None, last_error="cannot be rendered"))
+    listing = (await services.router.command(ann, "reminders", "")).text
+    assert "stopped after an error on my side" in listing and "/remind water on" in listing
+    assert "next" in (await services.router.command(ann, "remind", "water on")).text
 
 
 async def test_a_failed_write_back_does_not_resend(services: Services, clock: FakeClock,

@@ -111,6 +111,7 @@ class ReminderService:
             if sub.enabled and not user.stopped and not user.blocked:
                 sub.next_due_at = next_due(rule_of(sub), window, zone, start_after,
                                            phase=timedelta(seconds=user.phase_seconds or 0))
+                sub.last_error = None
             else:
                 sub.next_due_at = None
         return subs
@@ -167,6 +168,9 @@ class ReminderService:
         if not sub.enabled:
             return f"{label}: off"
         if sub.next_due_at is None:
+            if sub.last_error:  # parked by the dispatcher after an error with this reminder alone
+                return (f"{label}: {how}, stopped after an error on my side. Send /remind {sub.kind} on "
+                        "to start it again, or /timezone to set your time zone again.")
             return f"{label}: {how}, not scheduled"
         return f"{label}: {how}, next {self._fmt_local(user, sub.next_due_at, now)}"
 
