@@ -82,6 +82,7 @@ class FakeBotAPI:
         self.chat_counts: dict[Any, int] = {}
         self.answer_delays: dict[str, float] = {}  # method -> seconds every call waits, once counted
         self.send_times: list[float] = []  # time.monotonic() of each sendMessage accepted
+        self.send_chats: list[Any] = []  # and its chat
         self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook
 
     # -- lifecycle ---------------------------------------------------------------
@@ -324,6 +325,7 @@ class FakeBotAPI:
         if method == "sendMessage":
             self.chat_counts[chat_id] = self.chat_counts.get(chat_id, 0) + 1
             self.send_times.append(time.monotonic())
+            self.send_chats.append(chat_id)
         if not self.keep_calls:
             await self._answer_later(method)
             return web.json_response({"ok": True, "result": result})
@@ -464,6 +466,7 @@ async def _serve(port: int, limits: bool, send_delay: float = 0.0) -> None:
     async def reset(request: web.Request) -> web.Response:
         app_runner_stats.chat_counts.clear()
         app_runner_stats.send_times.clear()
+        app_runner_stats.send_chats.clear()
         if isinstance(app_runner_stats.throttle, TelegramLimits):
             app_runner_stats.throttle.rejected = 0
             app_runner_stats.throttle.rejected_overall = app_runner_stats.throttle.rejected_per_chat = 0
@@ -473,6 +476,14 @@ async def _serve(port: int, limits: bool, send_delay: float = 0.0) -> None:
     app = web.Application()
     app.router.add_get("/_stats", stats)
     app.router.add_post("/_reset", reset)
+
+    async def sends(request: web.Request) -> web.Response:
+        """Every sendMessage accepted: [seconds since the first, chat id], in order."""
+        times = app_runner_stats.send_times
+        return web.json_response([[t - times[0], chat] for t, chat in zip(times, app_runner_stats.send_chats,
+                                                                           strict=True)])
+
+    app.router.add_get("/_sends", sends)
     app.router.add_route("*", "/bot{token}/{method}", api._handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
