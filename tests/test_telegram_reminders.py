@@ -334,3 +334,19 @@ async def test_the_first_water_reminder_carries_the_fluid_note_once(telegram_bot
         later = await tick_and_get(bot)
         assert later.text.startswith("<b>Water</b>")
         assert "safety note" not in later.text
+
+
+async def test_a_429_on_a_reply_pauses_reminders_too(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    """Replies and reminders share one limiter per token: Telegram's 429 on a reply holds
+    the reminder sender back for ``retry_after`` as well, and the reply still goes out."""
+    bot, api = telegram_bot, telegram_bot.api
+    await subscribe_water(bot)
+    api.fail_next("sendMessage", Failure(429, "Too Many Requests: retry after 1", retry_after=1))
+    before = len(api.calls)
+    await api.push_message("/ice")
+    reply = await api.wait_for("sendMessage", lambda c: "ICE" in c.text.upper(), after=before)
+    assert bot.dispatcher.limiter.pauses == 1
+    failed = api.sent("sendMessage!failed")
+    assert failed and reply.at - failed[-1].at >= 0.95  # the reply waited out retry_after
+    clock.set(slot(10, 0))
+    assert await bot.dispatcher.tick() == 1  # and reminders went on afterwards
