@@ -1195,15 +1195,19 @@ class Triager:
 def _side_anchors(source: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """Anchors of one side of a spanning pattern; None when that side has none to look for."""
     words, stems = _anchors(re.compile(source))
-    return (words, stems) if words or stems else None
+    return (words, tuple(" " + stem for stem in stems)) if words or stems else None
 
 
 def _side_hit(anchors: tuple[frozenset[str], tuple[str, ...]] | None, sentence: Sentence) -> bool:
     if anchors is None:
         return True
-    words, stems = anchors
-    return not words.isdisjoint(sentence.wordset) or (bool(stems) and any(
-        w.startswith(stems) for w in sentence.words))
+    words, stems = anchors  # stems carry a leading space: a word of the sentence starts with one
+    if not words.isdisjoint(sentence.wordset):
+        return True
+    if not stems:
+        return False
+    spaced = " " + sentence.text
+    return any(stem in spaced for stem in stems)
 
 
 SPANNING = [p for p in CRISIS_PHRASES if ".*" in p.pattern]

@@ -23,9 +23,7 @@ import hashlib
 import itertools
 import json
 import logging
-import math
 import re
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -131,6 +129,13 @@ class TriageWeights:
         self.char_coef = coef[:, : len(self.char_idf)]
         self.word_coef = coef[:, len(self.char_idf):]
         self.intercept = np.asarray(data["intercept"], dtype=np.float64)
+        # The char n-gram columns of one word never change: words recur across the windows of a
+        # long message and across messages, so each word is cut into n-grams once.
+        self._word_char_columns = lru_cache(maxsize=65_536)(self._char_columns)
+
+    def _char_columns(self, word: str) -> tuple[int, ...]:
+        vocabulary = self.char_vocabulary
+        return tuple(vocabulary[g] for g in self.char_grams(word) if g in vocabulary)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> TriageWeights:
@@ -154,14 +159,11 @@ class TriageWeights:
         return tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 
     @staticmethod
-    def _part(grams: list[str], vocabulary: dict[str, int], idf: np.ndarray,
-              coef: np.ndarray) -> np.ndarray:
-        counts = Counter(vocabulary[g] for g in grams if g in vocabulary)
-        if not counts:
+    def _part(ids: list[int], idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        if not ids:
             return np.zeros(coef.shape[0])
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        values = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts))
-        values *= idf[columns]
+        columns, counts = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        values = (1.0 + np.log(counts)) * idf[columns]
         values /= np.sqrt(values @ values)
         result: np.ndarray = coef[:, columns] @ values
         return result
@@ -170,9 +172,12 @@ class TriageWeights:
         rows = []
         for text in sentences:
             text = text.lower()
+            char_ids = list(itertools.chain.from_iterable(map(self._word_char_columns, text.split())))
+            words = self.word_vocabulary
+            word_ids = [words[g] for g in self.word_grams(text) if g in words]
             logits = (self.intercept
-                      + self._part(self.char_grams(text), self.char_vocabulary, self.char_idf, self.char_coef)
-                      + self._part(self.word_grams(text), self.word_vocabulary, self.word_idf, self.word_coef))
+                      + self._part(char_ids, self.char_idf, self.char_coef)
+                      + self._part(word_ids, self.word_idf, self.word_coef))
             logits -= logits.max()
             exp = np.exp(logits)
             rows.append(exp / exp.sum())
