@@ -43,7 +43,8 @@ class Services:
 
     def dispatcher(self, notifiers: dict[str, Notifier], **options: object) -> Dispatcher:
         return Dispatcher(self.store, self.catalogue, notifiers, self.clock,
-                          grace=timedelta(seconds=self.settings.grace_seconds), **options)  # type: ignore[arg-type]
+                          grace=timedelta(seconds=self.settings.grace_seconds),
+                          lease=timedelta(seconds=self.settings.lease_seconds), **options)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -52,6 +52,7 @@ class Settings:
     content_dir: Path = field(default_factory=default_content_dir)
     log_level: str = "INFO"
     grace_seconds: int = 600
+    lease_seconds: int = 60
     # Webhook mode: Telegram posts updates to this public URL instead of the bot polling.
     telegram_webhook_url: str = ""
     telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
@@ -70,6 +71,9 @@ class Settings:
         level = env.get("LOG_LEVEL", "INFO").upper()
         if level not in logging.getLevelNamesMapping():
             raise ValueError(f"LOG_LEVEL {level!r} is not a logging level (try INFO or DEBUG)")
+        lease = env.get("REMINDER_LEASE_SECONDS", "60")
+        if not lease.isdigit() or not 5 <= int(lease) <= 3600:
+            raise ValueError("REMINDER_LEASE_SECONDS must be a whole number of seconds from 5 to 3600")
         grace = env.get("REMINDER_GRACE_SECONDS", "600")
         if not grace.isdigit():
             raise ValueError("REMINDER_GRACE_SECONDS must be a whole number of seconds")
@@ -96,6 +100,7 @@ class Settings:
             content_dir=Path(content) if content else default_content_dir(),
             log_level=level,
             grace_seconds=int(grace),
+            lease_seconds=int(lease),
             telegram_webhook_url=webhook_url,
             telegram_webhook_secret=Secret(webhook_secret),
             telegram_webhook_listen=listen,

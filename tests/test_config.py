@@ -61,6 +61,11 @@ def test_token_is_redacted_from_log_lines(caplog: pytest.LogCaptureFixture) -> N
 def test_grace_period_comes_from_the_environment() -> None:
     assert Settings.from_env({}).grace_seconds == 600
     assert Settings.from_env({"REMINDER_GRACE_SECONDS": "120"}).grace_seconds == 120
+    assert Settings.from_env({"REMINDER_LEASE_SECONDS": "15"}).lease_seconds == 15
+    assert Settings.from_env({}).lease_seconds == 60
+    for bad in ("1", "a minute", "99999"):
+        with pytest.raises(ValueError, match="REMINDER_LEASE_SECONDS"):
+            Settings.from_env({"REMINDER_LEASE_SECONDS": bad})
     with pytest.raises(ValueError, match="REMINDER_GRACE_SECONDS"):
         Settings.from_env({"REMINDER_GRACE_SECONDS": "ten minutes"})
 

@@ -6,9 +6,9 @@ receiving it, so a burst of 150 reminders takes a few seconds and the kill lands
 30 sends (the dispatcher's concurrency) are received by "Telegram" but not yet acknowledged.
 
 What must hold: every chat gets its reminder (nothing lost), and no more chats get it twice
-than there were sends in flight at the kill. The killed process's leases run out after 60 s
-(the dispatcher's lease; no setting shortens it), so the restarted bot sends the rest only
-then: the test takes a little over a minute.
+than there were sends in flight at the kill. The killed process's leases run out after
+``REMINDER_LEASE_SECONDS`` (10 s here, 60 s by default), and the restarted bot sends the rest
+then.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tests.fakebotapi import FakeBotAPI
 USERS = 150
 IN_FLIGHT_BOUND = 30  # the dispatcher's default concurrency: sends that may be out at the kill
 ANSWER_DELAY = 1.0  # seconds the fake API takes to acknowledge each sendMessage
-LEASE_SECONDS = 60  # the dispatcher's lease: how long a killed process's claimed rows stay out
+LEASE_SECONDS = 10  # REMINDER_LEASE_SECONDS: how long a killed process's claimed rows stay out
 
 
 def start_bot(api: FakeBotAPI, database_url: str, workdir: Path, name: str) -> tuple[subprocess.Popen[bytes], Path]:
@@ -43,6 +43,7 @@ def start_bot(api: FakeBotAPI, database_url: str, workdir: Path, name: str) -> t
         "DATABASE_URL": database_url,
         "UNKNOT_DATA_DIR": str(workdir / "data"),
         "LOG_LEVEL": "INFO",
+        "REMINDER_LEASE_SECONDS": str(LEASE_SECONDS),
     }
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=workdir, env=env,

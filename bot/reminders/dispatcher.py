@@ -130,9 +130,9 @@ class Dispatcher:
         grace: timedelta = timedelta(minutes=10),
         daily_grace: timedelta = timedelta(hours=1),
         limiter: SendLimiter | None = None,
-        batch_size: int = 200,
+        batch_size: int = 60,
         concurrency: int = 30,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=60),  # REMINDER_LEASE_SECONDS
         max_attempts: int = 4,
         backoff: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -318,10 +318,11 @@ class Dispatcher:
             self.stats.messages += 1
             self.stats.sent += len(parts)
             self.stats.coalesced += len(parts) - 1
+            at = self.clock.now()  # one moment for every part of the message
             for claimed, nxt, shown, _ in parts:
                 pending.finished.append((claimed, nxt, shown))
                 if self.on_sent is not None:
-                    self.on_sent(claimed, self.clock.now())
+                    self.on_sent(claimed, at)
             return
         pending.unsent.extend(ids)
         if outcome == "unstarted":

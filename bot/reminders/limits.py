@@ -6,6 +6,7 @@ pauses every send through the limiter for ``retry_after``.
 
 Every wait is a *reservation*: a caller takes the next free slot and sleeps until it, without
 holding anything other callers need. A chat waiting its second gets in nobody else's way.
+Overall slots are paced 1/30 s (plus the margin) apart rather than handed out in bursts.
 
 Why not aiolimiter's ``AsyncLimiter(30, 1)``: it is a leaky bucket that lets 30 through at
 once and then 30 more as it drains, 59 in one second; the overall window here never holds
@@ -31,6 +32,7 @@ class SendLimiter:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.per_second = per_second
         self.period = 1.0 + margin
+        self.spacing = self.period / per_second
         self.per_chat_seconds = per_chat_seconds + margin if per_chat_seconds > 0 else 0.0
         self.group_seconds = 60.0 / group_per_minute + margin if group_per_minute > 0 else 0.0
         self.monotonic = monotonic
@@ -81,8 +83,10 @@ class SendLimiter:
         slot = now
         if len(granted) >= self.per_second:
             slot = max(now, granted[-self.per_second] + self.period)
-        if granted and slot < granted[-1]:
-            slot = granted[-1]  # keep the slots in order (the window test above relies on it)
+        if granted:
+            # Paced, not in bursts: 30 at once then a pause lands part of the next burst in
+            # Telegram's own one-second window (whose edges differ from ours) and draws 429s.
+            slot = max(slot, granted[-1] + self.spacing)
         granted.append(slot)
         return slot
 
