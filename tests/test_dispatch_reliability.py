@@ -315,3 +315,16 @@ async def test_failures_in_a_row_back_off(services: Services, clock: FakeClock) 
     assert waits == [30, 60, 120] and row.attempts == 3
     assert await d.tick() == 1 and notifier.chats["1"] == 1
     assert (await rows(services))[0].attempts == 0
+
+
+async def test_a_users_reminders_due_together_are_claimed_together(services: Services, clock: FakeClock) -> None:
+    from bot.core.router import Caller
+
+    for user in ("1", "2"):
+        caller = Caller("telegram", user, user, private=True)
+        await services.router.command(caller, "remind", "water")
+        await services.router.command(caller, "remind", "posture")
+    async with services.store.session() as session, session.begin():
+        await session.execute(update(Subscription).values(next_due_at=clock.now()))
+    claimed = await services.store.claim_due(clock.now(), 1, timedelta(seconds=60), owner="a")
+    assert len({c.user_id for c in claimed}) == 1 and {c.kind for c in claimed} == {"water", "posture"}

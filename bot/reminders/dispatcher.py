@@ -130,7 +130,7 @@ class Dispatcher:
         grace: timedelta = timedelta(minutes=10),
         daily_grace: timedelta = timedelta(hours=1),
         limiter: SendLimiter | None = None,
-        batch_size: int = 60,
+        batch_size: int = 200,
         concurrency: int = 30,
         lease: timedelta = timedelta(seconds=60),  # REMINDER_LEASE_SECONDS
         max_attempts: int = 4,

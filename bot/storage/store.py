@@ -90,7 +90,8 @@ class ReminderStore:
 
     # -- dispatch ------------------------------------------------------------------
     async def claim_due(self, now: datetime, limit: int, lease: timedelta, owner: str = "") -> list[Claimed]:
-        """Atomically lease up to ``limit`` due subscriptions to ``owner``, most overdue first.
+        """Atomically lease the due subscriptions of up to ``limit`` users to ``owner``, most
+        overdue first.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint
         batches at once, and one ``UPDATE … FROM users … RETURNING`` brings back all a
@@ -100,18 +101,20 @@ class ReminderStore:
         """
         subs, users = SUBSCRIPTIONS, USERS
         due = and_(subs.c.next_due_at <= now, or_(subs.c.claimed_until.is_(None), subs.c.claimed_until <= now))
-        pick = select(subs.c.id).where(due).order_by(subs.c.next_due_at).limit(limit)
+        # The users of the ``limit`` most overdue rows, and every row of theirs that is due: a
+        # user's reminders due together are claimed together and go out as one message.
+        pick = select(subs.c.user_id).where(due).order_by(subs.c.next_due_at).limit(limit)
         sub_cols = [subs.c.id, subs.c.user_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
                     subs.c.next_due_at, subs.c.attempts, subs.c.shown_tips]
         user_cols = [users.c.platform, users.c.chat_id, users.c.timezone, users.c.window_start,
                      users.c.window_end, users.c.days, users.c.paused_until, users.c.phase_seconds]
         lease_values = {"claimed_until": now + lease, "claimed_by": owner or None}
-        claim = update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due).values(**lease_values)
+        claim = update(subs).where(subs.c.user_id.in_(pick.scalar_subquery()), due).values(**lease_values)
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 pick = pick.with_for_update(skip_locked=True)
-                claim = (update(subs).where(subs.c.id.in_(pick.scalar_subquery()), due, users.c.id == subs.c.user_id)
-                         .values(**lease_values))
+                claim = (update(subs).where(subs.c.user_id.in_(pick.scalar_subquery()), due,
+                                            users.c.id == subs.c.user_id).values(**lease_values))
                 rows = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols, *user_cols))]
             else:
                 claimed = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols))]
