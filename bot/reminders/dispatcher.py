@@ -267,7 +267,10 @@ class Dispatcher:
             except Exception as exc:
                 self._park(claimed, exc, "cannot be scheduled")
         await self._flush()
-        await asyncio.gather(*(self._deliver(parts) for parts in chats.values()))
+        prepared = [parts for parts in map(self._prepare, chats.values()) if parts]
+        recorded = await self._record(prepared) if prepared else []
+        await asyncio.gather(*(self._deliver(parts, ids) for parts, ids in zip(prepared, recorded, strict=True)
+                               if ids is not None))
 
     def _park(self, claimed: Claimed, exc: Exception, what: str) -> None:
         reason = f"{what}: {exc.__class__.__name__}: {exc}"
@@ -276,28 +279,42 @@ class Dispatcher:
         self.stats.parked += 1
         self._pending.parked.append((claimed, reason))
 
-    async def _deliver(self, rows: list[tuple[Claimed, datetime | None]]) -> None:
-        """Render, record, send and settle the reminders one chat has due now, as one message."""
+    def _prepare(self, rows: list[tuple[Claimed, datetime | None]]) -> list[tuple[Claimed, datetime | None, str, Part]]:
+        """Pick each reminder's tip; a row that cannot be rendered is parked alone."""
+        parts: list[tuple[Claimed, datetime | None, str, Part]] = []
+        for claimed, nxt in rows:
+            try:
+                tip, shown, notes = self._pick_tip(claimed)
+                parts.append((claimed, nxt, shown, Part(claimed.kind, tip, None, once=notes)))
+            except Exception as exc:
+                self._park(claimed, exc, "cannot be rendered")
+        return parts
+
+    async def _record(self, messages: list[list[tuple[Claimed, datetime | None, str, Part]]]) -> list[list[int] | None]:
+        """The delivery rows of a whole batch in one statement (their ids go into the buttons).
+        If a user was deleted meanwhile (``/forget``), message by message, skipping theirs."""
+        now = self.clock.now()
+        rows: list[list[dict[str, object]]] = [
+            [{"user_id": c.user_id, "kind": c.kind, "tip_id": part.tip.id, "due_at": c.due_at, "sent_at": now,
+              "done_at": None} for c, _, _, part in parts] for parts in messages]
+        try:
+            return list(await self.store.record_messages(rows))
+        except IntegrityError:
+            recorded: list[list[int] | None] = []
+            for message in rows:
+                try:
+                    recorded.append((await self.store.record_messages([message]))[0])
+                except IntegrityError:
+                    log.info("user %s was deleted while reminders were due: nothing sent", message[0]["user_id"])
+                    recorded.append(None)
+            return recorded
+
+    async def _deliver(self, parts: list[tuple[Claimed, datetime | None, str, Part]], ids: list[int]) -> None:
+        """Send and settle the reminders one chat has due now, as one message."""
         async with self.semaphore:
             if self.stopping:
+                self._pending.unsent.extend(ids)
                 return  # never started: the lease is released when the tick ends
-            parts: list[tuple[Claimed, datetime | None, str, Part]] = []
-            for claimed, nxt in rows:
-                try:
-                    tip, shown, notes = self._pick_tip(claimed)
-                    parts.append((claimed, nxt, shown, Part(claimed.kind, tip, None, once=notes)))
-                except Exception as exc:
-                    self._park(claimed, exc, "cannot be rendered")
-            if not parts:
-                return
-            now = self.clock.now()
-            try:
-                ids = await self.store.record_deliveries([
-                    {"user_id": c.user_id, "kind": c.kind, "tip_id": part.tip.id, "due_at": c.due_at,
-                     "sent_at": now, "done_at": None} for c, _, _, part in parts])
-            except IntegrityError:
-                log.info("user %s was deleted while reminders were due: nothing sent", parts[0][0].user_id)
-                return
             try:
                 reply = combined_reply(self.catalogue, [
                     Part(p.kind, p.tip, delivery_id, once=p.once)

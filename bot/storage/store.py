@@ -147,22 +147,34 @@ class ReminderStore:
             result = await conn.execute(query.values(claimed_by=None, claimed_until=None))
             return int(result.rowcount or 0)
 
-    async def record_deliveries(self, deliveries: list[dict[str, object]]) -> list[int]:
-        """Insert the delivery rows of one message; their ids go into its buttons.
-
-        Several rows are one combined message: each gets the first one's id as ``group_id``.
-        Raises ``IntegrityError`` if the user was deleted meanwhile (``/forget``)."""
-        if not deliveries:
-            return []
+    async def record_messages(self, messages: list[list[dict[str, object]]]) -> list[list[int]]:
+        """Insert the delivery rows of several messages in one statement; their ids go into the
+        buttons. The parts of a combined message get its first part's id as ``group_id``.
+        Raises ``IntegrityError`` if a user was deleted meanwhile (``/forget``)."""
+        flat = [row for message in messages for row in message]
+        if not flat:
+            return [[] for _ in messages]
         table = DELIVERIES
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), deliveries
-            )
+            result = await conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), flat)
             ids = [row[0] for row in result]
-            if len(ids) > 1:
-                await conn.execute(update(table).where(table.c.id.in_(ids)).values(group_id=ids[0]))
-            return ids
+            out: list[list[int]] = []
+            groups: list[dict[str, int]] = []
+            start = 0
+            for message in messages:
+                part_ids = ids[start: start + len(message)]
+                start += len(message)
+                out.append(part_ids)
+                if len(part_ids) > 1:
+                    groups.extend({"b_id": i, "b_group": part_ids[0]} for i in part_ids)
+            if groups:
+                await conn.execute(update(table).where(table.c.id == bindparam("b_id"))
+                                   .values(group_id=bindparam("b_group")), groups)
+            return out
+
+    async def record_deliveries(self, deliveries: list[dict[str, object]]) -> list[int]:
+        """The delivery rows of one message (see ``record_messages``)."""
+        return (await self.record_messages([deliveries]))[0]
 
     async def settle(
         self,
