@@ -90,7 +90,7 @@ async def test_sigkill_mid_burst_loses_nothing_and_repeats_at_most_the_sends_in_
     started = time.monotonic()
     first, first_log = start_bot(fake_api, pg_database, tmp_path, "first")
     try:
-        assert await wait_until(lambda: received(fake_api) >= USERS // 3, 30), (
+        assert await wait_until(lambda: received(fake_api) >= USERS // 3, 60), (
             f"only {received(fake_api)} reminders arrived before the kill\n{tail(first_log)}")
         first.send_signal(signal.SIGKILL)
         first.wait(5)
@@ -105,7 +105,7 @@ async def test_sigkill_mid_burst_loses_nothing_and_repeats_at_most_the_sends_in_
     second, second_log = start_bot(fake_api, pg_database, tmp_path, "second")
     try:
         everyone = await wait_until(lambda: len(fake_api.chat_counts) >= USERS,
-                                    LEASE_SECONDS + 20 - (time.monotonic() - killed_at))
+                                    LEASE_SECONDS + 60 - (time.monotonic() - killed_at))
         done_at = time.monotonic()
         second.send_signal(signal.SIGTERM)
         stop_started = time.monotonic()
