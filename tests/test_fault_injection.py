@@ -28,7 +28,10 @@ from tests.conftest import ROOT, truncate_pg
 from tests.fakebotapi import FakeBotAPI
 
 USERS = 150
-IN_FLIGHT_BOUND = 30  # the dispatcher's default concurrency: sends that may be out at the kill
+# What the README promises a crash may repeat: the sends in flight (the dispatcher's concurrency,
+# 30; here every one is out, as the fake API answers after a second) plus the outcomes received
+# but not yet written back (at most 16, written within 20 ms unless the machine is loaded).
+IN_FLIGHT_BOUND = 30 + 16
 ANSWER_DELAY = 1.0  # seconds the fake API takes to acknowledge each sendMessage
 LEASE_SECONDS = 10  # REMINDER_LEASE_SECONDS: how long a killed process's claimed rows stay out
 
