@@ -44,6 +44,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from benchmarks import virtual_time  # noqa: E402
+from benchmarks.reminders import pg_reset as reminders_pg_reset  # noqa: E402
 from bot.app import open_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.replies import Reply  # noqa: E402
@@ -83,13 +84,7 @@ class Table:
 
 # -- databases ------------------------------------------------------------------------------
 async def pg_reset(admin_url: str) -> str:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{BENCH_DB}"
+    return await reminders_pg_reset(admin_url, BENCH_DB)
 
 
 async def pg_drop(admin_url: str) -> None:

@@ -55,14 +55,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 # -- databases ----------------------------------------------------------------------------
-async def pg_reset(admin_url: str) -> str:
+async def pg_reset(admin_url: str, name: str = BENCH_DB) -> str:
+    """Drop and create the benchmark's own database; returns its SQLAlchemy URL."""
     conn = await asyncpg.connect(admin_url)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{BENCH_DB}"
+    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
 
 
 async def fresh_db(backend: str, admin_url: str, workdir: Path, tag: str) -> str:

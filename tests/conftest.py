@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.app import Services, run_telegram
+from bot.app import Services, open_services, run_telegram
 from bot.config import Secret, Settings
 from bot.reminders.dispatcher import Dispatcher
 from tests.fakebotapi import FakeBotAPI
@@ -89,6 +89,14 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("pg_database")
     await truncate_pg(url)
     return url
+
+
+@pytest.fixture
+async def services(settings: Settings, database_url: str, clock: FakeClock) -> AsyncIterator[Services]:
+    """The core services on the test's database (SQLite and PostgreSQL), closed afterwards."""
+    built = await open_services(replace(settings, database_url=database_url), clock)
+    yield built
+    await built.close()
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from bot.app import Services, open_services
-from bot.config import Settings
+from bot.app import Services
 from bot.core.replies import Reply
 from bot.reminders.dispatcher import Dispatcher, RateLimited, Transient, Unanswered
 from bot.reminders.limits import SendLimiter
@@ -27,13 +25,6 @@ from bot.storage.models import Delivery, Subscription, User
 from bot.storage.seed import seed
 from bot.storage.store import ReminderStore
 from tests.conftest import FakeClock
-
-
-@pytest.fixture
-async def services(settings: Settings, database_url: str, clock: FakeClock) -> Services:
-    opened = await open_services(replace(settings, database_url=database_url), clock)
-    yield opened  # type: ignore[misc]
-    await opened.close()
 
 
 class Recorder:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import Services, open_services
-from bot.config import Settings
+from bot.app import Services
 from bot.core.router import Caller
 from bot.storage.models import Subscription, User, phase_for
 from tests.conftest import FakeClock
@@ -26,13 +23,6 @@ def hm(hour: int, minute: int) -> str:
 
 
 BOB = Caller("telegram", "43", "43", private=True)
-
-
-@pytest.fixture
-async def services(settings: Settings, database_url: str, clock: FakeClock) -> AsyncIterator[Services]:
-    built = await open_services(replace(settings, database_url=database_url), clock)
-    yield built
-    await built.close()
 
 
 async def snapshot(services: Services) -> list[tuple[object, ...]]:

@@ -6,28 +6,18 @@ sets every subscription's next_due_at to NULL. Here that is done with SQL, as th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
 
-from bot.app import Services, open_services
-from bot.config import Settings
+from bot.app import Services
 from bot.core.router import Caller
 from bot.storage.models import Delivery, Subscription, User
 from tests.conftest import FakeClock
 
 ANN = Caller("telegram", "42", "42", private=True)
 BOB = Caller("telegram", "43", "43", private=True)
-
-
-@pytest.fixture
-async def services(settings: Settings, database_url: str, clock: FakeClock) -> AsyncIterator[Services]:
-    built = await open_services(replace(settings, database_url=database_url), clock)
-    yield built
-    await built.close()
 
 
 async def block(services: Services, platform_user_id: str) -> None:
