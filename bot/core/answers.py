@@ -215,6 +215,15 @@ class AnswerEngine:
         order = np.argsort(-scores)[:3]
         return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
 
+    def screen(self, message: str) -> Answer | None:
+        """The crisis or emergency reply a message needs before anything else, or None.
+
+        Anything that acts on free text (plain-word reminder requests too) calls this first."""
+        triage = self.triager.assess(fold(message))
+        if triage is not None and triage.level in (CRISIS, URGENT):
+            return self._alarm(triage)
+        return None
+
     def answer(self, message: str) -> Answer:
         # Triage reads the whole message: a red flag at the end of a long story counts.
         triage = self.triager.assess(fold(message))
