@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
+from bot.core import smalltalk
 from bot.core.catalogue import Catalogue, Entry
-from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX
+from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX, ChatService
+from bot.core.language import english_only, foreign_language
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
 from bot.core.triage import CRISIS, DENIABLE, URGENT, SentenceModel, Triage, Triager, TriageSpelling, split_sentences
 from bot.core.triage import VOCABULARY as TRIAGE_WORDS
+from bot.core.views import AnswerView, Part
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
@@ -165,8 +168,10 @@ class AnswerEngine:
         self.retriever.index(documents, show_progress=False)
         doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
         synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
-        self.corrector = Corrector(doc_words | synonym_words | TRIAGE_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS
-                                   | SYMPTOMS | NOT_TYPOS, protected=common_english())
+        known = doc_words | synonym_words | TRIAGE_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS | SYMPTOMS | NOT_TYPOS
+        common = common_english()
+        self.corrector = Corrector(known, protected=common)
+        self.english = frozenset(known | common)  # words that make a message English
         self.vocabulary = set(self.retriever.vocab_dict)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
@@ -229,6 +234,12 @@ class AnswerEngine:
         triage = self.triager.assess(fold(message))
         if triage is not None and triage.level in (CRISIS, URGENT):
             return self._alarm(triage)
+        chat = smalltalk.kind_of(message)
+        if chat is not None:
+            return Answer("smalltalk", self._small_talk(chat))
+        language = foreign_language(message, self.english)
+        if language is not None:  # typo correction would turn it into English words it never said
+            return Answer("out_of_scope", Reply(text=english_only(language)))
         corrected, query, folded = self.understand(message)
         general = self.catalogue.entries.get(GENERAL_ENTRY)
         if triage is None and general is not None and _general_complaint(corrected):
@@ -252,25 +263,28 @@ class AnswerEngine:
         return Answer("answer", self._entry_reply(entry, query), entry, score)
 
     # -- replies -----------------------------------------------------------------------
-    def _excerpt(self, entry: Entry, query: list[str]) -> tuple[str, bool]:
-        """The entry's body, or its most relevant lines when it is long."""
+    def _excerpt(self, entry: Entry, query: list[str]) -> Part:
+        """The entry whole, or its first line and the lines most relevant to the question when it is long."""
         if len(entry.body) <= SHORT_BODY:
-            return entry.body, False
+            return Part(entry)
         lines = entry.body.splitlines()
         wanted = set(query)
         scored = sorted(range(1, len(lines)), key=lambda i: -len(wanted & {stem(w) for w in words(lines[i])}))
-        keep = sorted({0, *scored[:3]})
-        text = "\n".join(lines[i] for i in keep)
-        return text, True
+        return Part(entry, tuple(sorted({0, *scored[:3]})))
 
     def _buttons(self, entry: Entry) -> tuple[tuple[Button, ...], ...]:
         return ((Button("Full topic", TOPIC_PREFIX + entry.id), Button("Related topics", GROUP_PREFIX + entry.group)),)
 
     def _entry_reply(self, entry: Entry, query: list[str]) -> Reply:
-        text, cut = self._excerpt(entry, query)
-        more = f"\n\nMore: /{entry.commands[0]}" if cut else ""
-        return Reply(text=self.catalogue.with_notes(entry.id, text + more), title=entry.title,
-                     buttons=self._buttons(entry))
+        return AnswerView((self._excerpt(entry, query),)).render(self.catalogue)
+
+    def _small_talk(self, kind: str) -> Reply:
+        if kind == "topics":
+            menu = ChatService(self.catalogue).menu()
+            return Reply(text=smalltalk.reply(kind).text, title=menu.title, buttons=menu.buttons)
+        if kind == "start":
+            return ChatService(self.catalogue).start()
+        return smalltalk.reply(kind)
 
     def _alarm(self, triage: Triage) -> Answer:
         """Crisis: help and nothing else. Urgent: the warning, then what the article says, if anything."""
@@ -281,20 +295,15 @@ class AnswerEngine:
         text = safety.marked(f"{safety.urgent.body}\n{safety.reasons[triage.reason]}")
         entry = self.catalogue.entries.get(triage.entry_id) if triage.entry_id else None
         if entry is not None:
-            excerpt, _ = self._excerpt(entry, [])
-            text += f"\n\nWhat the article says ({entry.title}):\n{excerpt}"
+            text += f"\n\nWhat the article says ({entry.title}):\n{self._excerpt(entry, []).text()}"
         buttons = self._buttons(entry) if entry is not None else ()
         return Answer(URGENT, Reply(text=text, title=safety.urgent.title, buttons=buttons), entry, triage=triage)
 
     def _see_doctor_reply(self, entry: Entry | None, query: list[str]) -> Reply:
         safety = self.catalogue.safety
-        head = safety.marked(safety.see_doctor.body)
         if entry is None:
-            return Reply(text=head, title=safety.see_doctor.title)
-        text, _ = self._excerpt(entry, query)
-        text = self.catalogue.with_notes(entry.id, text)
-        return Reply(text=f"{head}\n\nWhat the article says ({entry.title}):\n{text}", title=safety.see_doctor.title,
-                     buttons=self._buttons(entry))
+            return Reply(text=safety.marked(safety.see_doctor.body), title=safety.see_doctor.title)
+        return AnswerView((self._excerpt(entry, query),), see_doctor=True).render(self.catalogue)
 
     def _no_answer(self) -> Reply:
         return Reply(text="Sorry, my article on back spasms and pain has no answer to that, and I only say what it "

@@ -20,6 +20,7 @@ from bot.core.triage import REASON_ENTRIES
 TELEGRAM_MAX_CHARS = 4096
 TIP_KINDS = ("posture", "water", "stretch", "daily")
 COMMAND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # ids travel inside button payloads
 
 _ENTRY_FIELDS = {"id", "title", "commands", "section", "keywords", "body", "kind"}
 _FILE_FIELDS = {"group", "entries"}
@@ -319,6 +320,8 @@ def load_catalogue(directory: Path | str, reserved_commands: Iterable[str] = ())
             entry = _parse_entry(raw, index, path, group_id)
             if entry.id in entries:
                 raise CatalogueError(path, "duplicate id", entry.id)
+            if not ID_RE.match(entry.id):
+                raise CatalogueError(path, "id must be 1 to 40 lower-case letters, digits and dashes", entry.id)
             for command in entry.commands:
                 if command in reserved:
                     raise CatalogueError(path, f"command /{command} is reserved by the bot", entry.id)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from bot.core.catalogue import Catalogue, Entry
 from bot.core.replies import Button, Reply, rows
+from bot.core.views import ANSWER_PREFIX, GROUP_PREFIX, ORIGIN, TOPIC_PREFIX, parse_spec
 
 MENU = "m"
-GROUP_PREFIX = "g:"
-TOPIC_PREFIX = "t:"
 TIP_AGAIN = "tip"
+__all__ = ["GROUP_PREFIX", "MENU", "TIP_AGAIN", "TOPIC_PREFIX", "ChatService", "CommandInfo", "expired"]
 
 EXPIRED = "That button has expired or is not valid any more. Send /topics for a fresh menu."
 
@@ -106,10 +106,13 @@ class ChatService:
             title="About Unknot",
         )
 
-    def topic(self, entry: Entry, back_to_group: bool = False) -> Reply:
+    def topic(self, entry: Entry, back_to_group: bool = False, back: str | None = None) -> Reply:
+        """A whole topic. ``back`` is the payload of the view it was opened from, if any."""
         buttons: list[Button] = []
-        if back_to_group:
-            buttons.append(Button("« Back", GROUP_PREFIX + entry.group))
+        if back is None and back_to_group:
+            back = GROUP_PREFIX + entry.group
+        if back is not None:
+            buttons.append(Button("« Back", back))
         buttons.append(Button("All topics", MENU))
         return Reply(text=self.catalogue.with_notes(entry.id, entry.body), title=entry.title,
                      buttons=(tuple(buttons),))
@@ -130,7 +133,7 @@ class ChatService:
         buttons = [Button(g.title, GROUP_PREFIX + g.id) for g in self.catalogue.topic_groups()]
         return Reply(text="Choose a subject:", title="Topics", buttons=rows(buttons))
 
-    def group_menu(self, group_id: str) -> Reply | None:
+    def group_menu(self, group_id: str, back: str = MENU) -> Reply | None:
         group = self.catalogue.group(group_id)
         if group is None:
             return None
@@ -138,7 +141,7 @@ class ChatService:
         if not topics:
             return None
         buttons = [Button(e.title, TOPIC_PREFIX + e.id) for e in topics]
-        keyboard = (*rows(buttons, per_row=1), (Button("« Back", MENU),))
+        keyboard = (*rows(buttons, per_row=1), (Button("« Back", back),))
         return Reply(text="Choose a topic:", title=group.title, buttons=keyboard)
 
     def button(self, payload: str) -> Reply:
@@ -147,14 +150,23 @@ class ChatService:
             return self.menu()
         if payload == TIP_AGAIN:
             return self.tip()
-        if payload.startswith(GROUP_PREFIX):
-            reply = self.group_menu(payload[len(GROUP_PREFIX):])
+        if payload.startswith(ANSWER_PREFIX):
+            view = parse_spec(self.catalogue, payload[len(ANSWER_PREFIX):])
+            return view.render(self.catalogue) if view is not None else expired()
+        target, _, origin = payload.partition(ORIGIN)
+        back: str | None = None
+        if origin:  # opened from a free-text answer: "« Back" redraws that answer
+            if parse_spec(self.catalogue, origin) is None:
+                return expired()
+            back = ANSWER_PREFIX + origin
+        if target.startswith(GROUP_PREFIX):
+            reply = self.group_menu(target[len(GROUP_PREFIX):], back=back or MENU)
             if reply is not None:
                 return reply
-        elif payload.startswith(TOPIC_PREFIX):
-            entry = self.catalogue.entries.get(payload[len(TOPIC_PREFIX):])
+        elif target.startswith(TOPIC_PREFIX):
+            entry = self.catalogue.entries.get(target[len(TOPIC_PREFIX):])
             if entry is not None and not entry.is_tip:
-                return self.topic(entry, back_to_group=True)
+                return self.topic(entry, back_to_group=True, back=back)
         return expired()
 
 
