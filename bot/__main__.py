@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
                              "eval FILE: score free-text answers on a JSONL evaluation set; "
                              "triage FILE: score the triage layer on a labelled JSONL set")
     parser.add_argument("file", nargs="?", help="with eval or triage: the JSONL file")
-    parser.add_argument("--hide-messages", action="store_true", help="triage: print figures only (held-out sets)")
+    parser.add_argument("--hide-messages", action="store_true", help="eval, triage: print figures only (held-out sets)")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="triage: K-fold cross validation")
     parser.add_argument("--rules-only", action="store_true", help="triage: leave the trained classifier out")
     args = parser.parse_args(argv)
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                                    show_messages=not args.hide_messages, folds=args.cv, rules_only=args.rules_only)
         from bot.evaluate import run
 
-        return run(Path(args.file), settings.content_dir, sys.stdout)
+        return run(Path(args.file), settings.content_dir, sys.stdout, show_messages=not args.hide_messages)
     if args.file:
         parser.error(f"unexpected argument {args.file!r}")
     if mode == "auto":

@@ -1,8 +1,14 @@
 """``python -m bot eval FILE``: run the real answering path over a JSONL evaluation set.
 
-Each line: ``message``, ``kind`` (answer, urgent, see_doctor, out_of_scope), ``expect_any``
-(the reply passes if it contains one of these) and ``avoid`` (it fails if it contains one),
-compared case-insensitively after folding dashes and quotes and stripping HTML tags.
+Each line: ``message``, ``kind`` (answer, urgent, crisis, see_doctor, out_of_scope),
+``expect_any`` (the reply passes if it contains one of these), optionally ``expect_all`` (a list
+of such lists, one per question of a message that asks several: each must be met) and
+``avoid`` (it fails if it contains one), compared case-insensitively after folding dashes and
+quotes and stripping HTML tags. A reply to an answer, see_doctor or out_of_scope case that
+carries the emergency warning is a false alarm and fails.
+
+``--hide-messages`` prints figures only: use it on a held-out set, whose messages must not be
+read while tuning.
 """
 
 from __future__ import annotations
@@ -42,11 +48,22 @@ class Outcome:
     seconds: float
 
 
+ALARM_TITLE = "get medical help now"  # the title of content/safety.yaml's urgent reply
+NOT_ALARMING = {"answer", "see_doctor", "out_of_scope"}
+
+
 def judge(case: dict[str, Any], reply: str) -> bool:
     text = normalise(reply)
     expect = [normalise(e) for e in case.get("expect_any", [])]
+    groups = [[normalise(e) for e in group] for group in case.get("expect_all", [])]
     avoid = [normalise(a) for a in case.get("avoid", [])]
-    return (not expect or any(e in text for e in expect)) and not any(a in text for a in avoid)
+    if case.get("kind") in NOT_ALARMING and ALARM_TITLE in text:
+        return False
+    if groups:
+        met = all(any(e in text for e in group) for group in groups)
+    else:
+        met = not expect or any(e in text for e in expect)
+    return met and not any(a in text for a in avoid)
 
 
 async def evaluate(cases: list[dict[str, Any]], router: Router) -> list[Outcome]:
@@ -60,7 +77,7 @@ async def evaluate(cases: list[dict[str, Any]], router: Router) -> list[Outcome]
     return outcomes
 
 
-def report(outcomes: list[Outcome], out: TextIO) -> bool:
+def report(outcomes: list[Outcome], out: TextIO, show_messages: bool = True) -> bool:
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         by_kind[outcome.case.get("kind", "?")].append(outcome)
@@ -77,7 +94,12 @@ def report(outcomes: list[Outcome], out: TextIO) -> bool:
         out.write(f"latency per question: p50 {statistics.median(times):.2f} ms, p99 {p99:.2f} ms, "
                   f"max {times[-1]:.2f} ms\n")
     failures = [o for o in outcomes if not o.passed]
-    if failures:
+    alarms = [o for o in outcomes if o.case.get("kind") in NOT_ALARMING and ALARM_TITLE in normalise(o.reply)]
+    ordinary = sum(o.case.get("kind") in NOT_ALARMING for o in outcomes)
+    out.write(f"false alarms: {len(alarms)} of {ordinary} ordinary messages\n")
+    if failures and not show_messages:
+        out.write(f"\n{len(failures)} failure(s); messages hidden (held-out set)\n")
+    elif failures:
         out.write(f"\n{len(failures)} failure(s):\n")
         for o in failures:
             shown = normalise(o.reply).replace("\n", " ")[:160]
@@ -87,7 +109,7 @@ def report(outcomes: list[Outcome], out: TextIO) -> bool:
     return not failures
 
 
-def run(path: Path, content_dir: Path, out: TextIO) -> int:
+def run(path: Path, content_dir: Path, out: TextIO, show_messages: bool = True) -> int:
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
     catalogue = load_catalogue(content_dir)
@@ -95,4 +117,4 @@ def run(path: Path, content_dir: Path, out: TextIO) -> int:
     out.write(f"{len(cases)} cases from {path}; answer engine ready in "
               f"{(time.perf_counter() - started) * 1000:.0f} ms\n\n")
     outcomes = asyncio.run(evaluate(cases, router))
-    return 0 if report(outcomes, out) else 1
+    return 0 if report(outcomes, out, show_messages) else 1

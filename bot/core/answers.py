@@ -180,7 +180,9 @@ class AnswerEngine:
         # Triage protects more real words than search does ("knotted" must not become "knocked").
         spelling = TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english(50_000)))
         self.triager = Triager(spelling.correct, model, prime=spelling.corrector.prime, common=common_english())
-        self.answer("warm up: sore bakc spasm")  # first-call costs are paid at start, not by a user
+        # First-call costs (caches, the language model) are paid at start, not by a user.
+        self.answer("warm up: sore bakc spasm")
+        foreign_language("calentamiento", self.english)
 
     @staticmethod
     def _document(entry: Entry) -> list[str]:
