@@ -22,7 +22,7 @@ TIP_KINDS = ("posture", "water", "stretch", "daily")
 COMMAND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # ids travel inside button payloads
 
-_ENTRY_FIELDS = {"id", "title", "commands", "section", "keywords", "body", "kind"}
+_ENTRY_FIELDS = {"id", "title", "commands", "section", "keywords", "questions", "body", "kind"}
 _FILE_FIELDS = {"group", "entries"}
 _GROUP_FIELDS = {"id", "title"}
 _ABOUT_FIELDS = {"source", "disclaimer", "welcome", "about"}
@@ -55,6 +55,7 @@ class Entry:
     commands: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     kind: str | None = None
+    questions: tuple[str, ...] = ()  # what people ask, in their own words: search uses them
 
     @property
     def is_tip(self) -> bool:
@@ -274,6 +275,7 @@ def _parse_entry(raw: Any, index: int, path: Path, group_id: str) -> Entry:
         commands=commands,
         keywords=_str_list(raw.get("keywords"), path, entry_id, "keywords"),
         kind=kind,
+        questions=_str_list(raw.get("questions"), path, entry_id, "questions"),
     )
     if rendered_length(entry) > TELEGRAM_MAX_CHARS:
         raise CatalogueError(
