@@ -26,6 +26,13 @@ from bot.core.views import AnswerView, Part
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
+SHORT_PART = 420  # in an answer to several questions each topic is kept shorter
+QUESTION_WEIGHT = 1.0
+LONG_MESSAGE = 160  # longer than this, a message is matched on its question sentences first
+MAX_PARTS = 3
+# Words that do not stop a message from being a bare topic name ("bananas?", "what about advil").
+BARE_FILLER = frozenset("about regarding info information more topic topics take taking ok okay safe good fine"
+                        .split())
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any anything are as at be because been before being
@@ -105,8 +112,26 @@ gallbladder gallstones diarrhea diarrhoea sunburn throat ankle ankles wrist wris
 horse horses pet pets puppy kitten
 """.split())
 
+# Cramps and pain somewhere other than the back ("stomach cramps", "leg cramps at night",
+# "a charley horse in my calf"): the article is about backs, so these get an honest no.
+_ELSEWHERE = re.compile(
+    r"\b(?:stomach|tummy|belly|abdominal|calf|calves|leg|legs|thigh|thighs|foot|feet|toe|toes|hand|hands|finger"
+    r"|fingers|jaw|eye|eyelid|knee|knees)\s+(?:muscle\s+)?(?:cramp|cramps|cramping|spasm|spasms|pain|pains|ache"
+    r"|aches|hurts?)\b|\bcharley\s+horses?\b|\b(?:cramp|cramps|spasm|spasms|pain)\s+in\s+(?:my|the|your)\s+"
+    r"(?:stomach|tummy|belly|calf|calves|leg|legs|thigh|foot|feet|toes?|hands?|jaw|eye|knee)\b")
+# Topics about cramps in any muscle, which answer "what fruit helps with leg cramps" too.
+ANY_MUSCLE = frozenset("foods bananas avoid vitamins dehydration heatcramps".split())
+BACK_PLACES = frozenset("back backs spine spinal lumbar thoracic neck shoulder shoulders".split())
+# Words too general to say what a message is about: a question whose only other words are
+# things the article never mentions ("does acupuncture work for back pain") gets an honest no.
+GENERIC = frozenset("""
+back backs pain pains painful hurt hurts hurting sore ache aches aching spasm spasms cramp cramps muscle muscles
+lower upper low bad work works help helps good best use using put get try trying worth long time day days week
+weeks thing things way ways really actually
+""".split())
+
 # Money and shopping: the article has nothing on them, whatever else the message mentions.
-HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest insurance".split())
+HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest insurance medicare medicaid pay".split())
 # "a cold" is an illness; "cold pack" is ice.
 _ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compress|pad|therapy|water|shower))")
 
@@ -115,7 +140,8 @@ _ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compres
 ANCHORS = frozenset("""
 back spine spinal spasm spasms spasming cramp cramps cramping muscle muscles strain disc disk herniated
 nerve pinched posture slouch sciatica thoracic lumbar twitch fasciculation dystonia torticollis blepharospasm
-relaxant ibuprofen naproxen nsaid nsaids cyclobenzaprine metaxalone tizanidine flexeril skelaxin zanaflex
+relaxant ibuprofen naproxen nsaid nsaids advil motrin nurofen aleve
+cyclobenzaprine metaxalone tizanidine flexeril skelaxin zanaflex
 massage chiropractor chiropractic osteoarthritis arthritis fascia myofascial scoliosis kyphosis fibromyalgia
 abscess vertebra vertebrae dehydration electrolyte stiffness stiff shoulder neck ribcage ice icing icepack
 heat heating heatpad stretch stretching pillow pillows trigger dehydrated hydration
@@ -150,6 +176,13 @@ feels feeling ugh hi hello hey ok okay thanks badly lately recently abit
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    entry: Entry
+    score: float
+    query: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     kind: str  # "answer", "crisis", "urgent", "see_doctor", "out_of_scope"
     reply: Reply
@@ -173,6 +206,25 @@ class AnswerEngine:
         self.corrector = Corrector(known, protected=common)
         self.english = frozenset(known | common)  # words that make a message English
         self.vocabulary = set(self.retriever.vocab_dict)
+        # The questions people ask, one small document each: a message worded like one of them
+        # finds its topic even when it shares few words with the topic's own text.
+        self.question_owner: list[int] = []
+        question_docs: list[list[str]] = []
+        for index, entry in enumerate(self.entries):
+            for question in entry.questions:
+                question_docs.append(self._expand(words(question)))
+                self.question_owner.append(index)
+        self.questions: bm25s.BM25 | None = None
+        if question_docs:
+            self.questions = bm25s.BM25(k1=1.2, b=0.75)
+            self.questions.index(question_docs, show_progress=False)
+            self.vocabulary |= set(self.questions.vocab_dict)
+            self.question_vocabulary = set(self.questions.vocab_dict)
+        self.commands = {stem(c): e for e in self.entries for c in e.commands}
+        # Every word a topic, its questions or the synonym table knows: the article's subjects.
+        self.topic_stems = frozenset(stem(w) for w in doc_words | synonym_words | ANCHORS | SYMPTOMS | NOT_TYPOS
+                                     | {w for e in self.entries for q in e.questions for w in words(q)})
+        self.everyday = common_english(5_000)
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
@@ -204,6 +256,11 @@ class AnswerEngine:
                if not (denied and w in DENIABLE)]
         self.corrector.prime(raw)
         corrected = [self.corrector.correct(w) for w in raw]
+        return corrected, self._expand(corrected), " ".join(corrected)
+
+    @staticmethod
+    def _expand(corrected: list[str]) -> list[str]:
+        """Query stems: the words that carry meaning, plus the catalogue's words for everyday ones."""
         expanded: list[str] = []
         for word in corrected:
             if word in STOPWORDS:
@@ -211,14 +268,21 @@ class AnswerEngine:
             expanded.append(word)
             if word in SYNONYMS:
                 expanded.extend(SYNONYMS[word].split())
-        query = [stem(w) for w in expanded if w]
-        return corrected, query, " ".join(corrected)
+        return [stem(w) for w in expanded if w]
 
-    def rank(self, query: list[str]) -> list[tuple[float, Entry]]:
+    def rank(self, query: list[str], with_questions: bool = True) -> list[tuple[float, Entry]]:
         known = [q for q in query if q in self.vocabulary]
         if not known:
             return []
-        scores = self.retriever.get_scores(known)
+        in_docs = [q for q in known if q in self.retriever.vocab_dict]
+        scores = self.retriever.get_scores(in_docs) if in_docs else np.zeros(len(self.entries))
+        if self.questions is not None and with_questions:
+            in_questions = [q for q in known if q in self.question_vocabulary]
+            if in_questions:
+                per_question = self.questions.get_scores(in_questions)
+                best = np.zeros(len(self.entries))
+                np.maximum.at(best, self.question_owner, per_question)
+                scores = scores + QUESTION_WEIGHT * best
         order = np.argsort(-scores)[:3]
         return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
 
@@ -242,37 +306,112 @@ class AnswerEngine:
         language = foreign_language(message, self.english)
         if language is not None:  # typo correction would turn it into English words it never said
             return Answer("out_of_scope", Reply(text=english_only(language)))
-        corrected, query, folded = self.understand(message)
+        whole = self._match(message, general_ok=triage is None)
+        if triage is not None:  # see a doctor: the note, then the best topic or /doctor
+            if whole is not None:
+                return Answer(triage.level, self._see_doctor_reply(whole.entry, whole.query), whole.entry,
+                              whole.score, triage)
+            entry = self.catalogue.entries.get("doctor")
+            return Answer(triage.level, self._see_doctor_reply(entry, []), entry, 0.0, triage)
+        found = self._per_question(message)
+        if len(found) >= 2:
+            parts = tuple(self._excerpt(m.entry, m.query, SHORT_PART, keep=2) for m in found)
+            return Answer("answer", AnswerView(parts).render(self.catalogue), found[0].entry, found[0].score)
+        # One question found: in a long story its sentence says more than the whole; in a short
+        # message the whole ("strained my back, what should I do first") says more than a part.
+        if len(message) >= LONG_MESSAGE:
+            best = found[0] if found else whole
+        else:
+            best = whole or (found[0] if found else None)
+        if best is None:
+            return Answer("out_of_scope", self._no_answer())
+        return Answer("answer", self._entry_reply(best.entry, best.query), best.entry, best.score)
+
+    def _per_question(self, message: str) -> list[Match]:
+        """The best topic for each question of a message that asks one or more (in order, at
+        most three, each topic once). A long story is matched on its question sentences."""
+        clauses = question_clauses(message[:MAX_QUESTION_CHARS])
+        if len(clauses) < 2 and len(message) < LONG_MESSAGE:
+            return []
+        found: list[Match] = []
+        # The other questions of a message about backs are about backs too ("…, and how should
+        # I sleep tonight?"): they need a fair match, not a strong one.
+        anchored = bool({stem(w) for w in self.understand(message)[0]} & self.anchor_stems)
+        for clause in clauses:
+            match = self._match(clause, general_ok=True, anchored=anchored)
+            if match is not None and all(m.entry.id != match.entry.id for m in found):
+                found.append(match)
+        return found[:MAX_PARTS]
+
+    def _match(self, text: str, general_ok: bool, anchored: bool = False) -> Match | None:
+        """The topic ``text`` asks about, if the match is confident enough, else None."""
+        corrected, query, folded = self.understand(text)
         general = self.catalogue.entries.get(GENERAL_ENTRY)
-        if triage is None and general is not None and _general_complaint(corrected):
-            return Answer("answer", self._entry_reply(general, query), general, 0.0)
-        ranked = self.rank(query)
+        if general_ok and general is not None and _general_complaint(corrected):
+            return Match(general, 0.0, query)
         own = {stem(w) for w in corrected}  # the user's own words, before synonyms
         on_topic = bool(own & self.anchor_stems)
-        symptom = bool(own & self.symptom_stems)
         off_topic = (bool(set(corrected) & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
             or bool(set(corrected) & HARD_OFF_TOPIC)
-        best = ranked[0] if ranked and not off_topic else None
-        needed = self.min_score * (0.4 if on_topic else 3.0 if symptom else 6.0)
-        confident = best is not None and best[0] >= needed
-        if triage is not None:  # see a doctor: the note, then the best topic or /doctor
-            entry = best[1] if confident and best is not None else self.catalogue.entries.get("doctor")
-            return Answer(triage.level, self._see_doctor_reply(entry, query), entry, best[0] if best else 0.0,
-                          triage)
-        if not confident or best is None:
-            return Answer("out_of_scope", self._no_answer())
-        score, entry = best
-        return Answer("answer", self._entry_reply(entry, query), entry, score)
+        elsewhere = bool(_ELSEWHERE.search(folded)) and not set(corrected) & BACK_PLACES
+        if off_topic:
+            return None
+        if self._unknown_subject(corrected):
+            return None
+        named = self._named(corrected)
+        if named is not None and not (elsewhere and named.id not in ANY_MUSCLE):
+            return Match(named, self.min_score, query)
+        symptom = bool(own & self.symptom_stems)
+        # With no word of backs or pain, a message must match a topic's own text strongly: its
+        # questions alone ("how can I sleep better at night?") do not make it about backs.
+        plain = not (on_topic or anchored or symptom)
+        ranked = self.rank(query, with_questions=not plain)
+        if not ranked:
+            return None
+        needed = self.min_score * (0.4 if on_topic else 1.5 if anchored else 3.0 if symptom else 6.0)
+        score, entry = ranked[0]
+        if elsewhere and entry.id not in ANY_MUSCLE:
+            return None
+        return Match(entry, score, query) if score >= needed else None
+
+    def _unknown_subject(self, corrected: list[str]) -> bool:
+        """True when the message names something the article never mentions and nothing else
+        but general words ("inversion tables", "kinesio tape", "acupuncture" for back pain)."""
+        content = [w for w in corrected if w not in STOPWORDS and w not in COMPLAINT_CONTEXT and not w.isdigit()]
+        if len(content) > 8:  # a story, not a question about one thing
+            return False
+        # A word counts as a subject when it is neither the article's nor everyday English
+        # (wordfreq's 5,000 most common words): "acupuncture", "kinesio", "inversion".
+        unknown = [w for w in content if stem(w) not in self.topic_stems and w not in self.everyday and len(w) > 3]
+        known = [w for w in content if stem(w) in self.topic_stems]
+        return bool(unknown) and all(w in GENERIC for w in known)
+
+    def _named(self, corrected: list[str]) -> Entry | None:
+        """A bare topic name or a brand ("bananas", "advil?", "meds"): the topic it names."""
+        content = [w for w in corrected if w not in STOPWORDS and w not in BARE_FILLER]
+        if not content or len(content) > 2 or len(corrected) > 4:
+            return None
+        joined = self.commands.get(stem("".join(content)))  # "heat cramps" is /heatcramps
+        if joined is not None:
+            return joined
+        named = set()
+        for word in content:
+            entry = next((self.commands[stem(c)] for c in (word, *SYNONYMS.get(word, "").split())
+                          if stem(c) in self.commands), None)
+            if entry is None:
+                return None  # "will stretching help a spasm" is a question, not a name
+            named.add(entry.id)
+        return self.catalogue.entries[named.pop()] if len(named) == 1 else None
 
     # -- replies -----------------------------------------------------------------------
-    def _excerpt(self, entry: Entry, query: list[str]) -> Part:
+    def _excerpt(self, entry: Entry, query: list[str], limit: int = SHORT_BODY, keep: int = 3) -> Part:
         """The entry whole, or its first line and the lines most relevant to the question when it is long."""
-        if len(entry.body) <= SHORT_BODY:
+        if len(entry.body) <= limit:
             return Part(entry)
         lines = entry.body.splitlines()
         wanted = set(query)
         scored = sorted(range(1, len(lines)), key=lambda i: -len(wanted & {stem(w) for w in words(lines[i])}))
-        return Part(entry, tuple(sorted({0, *scored[:3]})))
+        return Part(entry, tuple(sorted({0, *scored[:keep]})))
 
     def _buttons(self, entry: Entry) -> tuple[tuple[Button, ...], ...]:
         return ((Button("Full topic", TOPIC_PREFIX + entry.id), Button("Related topics", GROUP_PREFIX + entry.group)),)
@@ -323,3 +462,23 @@ def _general_complaint(words: list[str]) -> bool:
     present = set(words)
     return bool(present & BACK_WORDS or {"backache", "backaches"} & present) and bool(present & COMPLAINT_WORDS) \
         and present <= BACK_WORDS | COMPLAINT_WORDS | COMPLAINT_CONTEXT
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
+_QUESTION_START = (r"(?:what|whats|how|hows|when|why|where|which|who|is|isnt|are|arent|can|could|should|shall|would"
+                   r"|will|do|does|did|any|anything|whats)")
+_JOINED = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|but|or)\s+(?:also\s+)?(?=" + _QUESTION_START + r"\b)"
+                     r"|,\s*(?=also\b|" + _QUESTION_START + r"\b)")
+_ASKING = re.compile(r"\?|^\s*" + _QUESTION_START + r"\b|\b(?:tell me|help|advice|tips?|recommend)\b")
+
+
+def question_clauses(message: str) -> list[str]:
+    """The questions a message asks, in order: its sentences, with "…, and how long…" split
+    off. In a long message only the sentences that ask something count (the rest is the story);
+    if none does, the whole message is one question."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
+    clauses = [c.strip() for s in sentences for c in _JOINED.split(s) if c and c.strip()]
+    if len(message) >= LONG_MESSAGE:
+        asking = [c for c in clauses if _ASKING.search(fold(c))]
+        return asking or [message]
+    return clauses or [message]

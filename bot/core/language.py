@@ -59,9 +59,9 @@ def foreign_language(text: str, english: frozenset[str]) -> str | None:
         return None
     non_latin = _non_latin_share(sample) >= 0.5
     if not non_latin:
-        tokens = [w for w in words(sample) if not w.isdigit()]
+        tokens = {w for w in words(sample) if not w.isdigit()}
         # Short words prove little: "me", "la", "was" are English and Spanish or German alike.
-        telling = [w for w in tokens if len(w) >= 4] or tokens
+        telling = {w for w in tokens if len(w) >= 4} or tokens
         if not telling or sum(w in english for w in telling) * 2 > len(telling):
             return None
     language, confidence = _identifier().classify(sample)
