@@ -7,7 +7,7 @@ adapters only know how to talk to their platform.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.answers import AnswerEngine, strip_mentions
 from bot.core.chat import ChatService, CommandInfo, expired
@@ -38,6 +38,13 @@ class CommandService(Protocol):
     async def command(self, caller: Caller, name: str, args: str) -> Reply: ...
 
     async def button(self, caller: Caller, payload: str) -> Reply: ...
+
+
+@runtime_checkable
+class PlainWords(Protocol):
+    """A service that understands some free text in a private chat (reminders set up in plain words)."""
+
+    async def plain_words(self, caller: Caller, text: str) -> Reply | None: ...
 
 
 class Router:
@@ -78,6 +85,14 @@ class Router:
         question = strip_mentions(text[:MAX_TEXT_CHARS])
         if not question:
             return Reply(text="Ask me anything about back spasms and pain, or send /help.")
+        if caller.private:  # a person in crisis gets help first, never a reminder proposal
+            screened = self.answers.screen(question) if self.answers is not None else None
+            if screened is not None:
+                return screened.reply
+            for service in self.services.values():
+                reply = await service.plain_words(caller, question) if isinstance(service, PlainWords) else None
+                if reply is not None:
+                    return reply
         if self.answers is None:
             return Reply(text="Send /help to see what I can tell you about.")
         return self.answers.answer(question).reply

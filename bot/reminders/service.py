@@ -6,7 +6,7 @@ Every method takes the caller, changes the store in one transaction and returns 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from bot.core.clock import Clock
 from bot.core.replies import Button, Reply
 from bot.core.router import Caller
 from bot.core.schedule import (
+    DAY_NAMES,
     DEFAULT_DAILY_AT,
     DEFAULT_INTERVAL,
     INTERVAL_CHOICES,
@@ -37,6 +38,7 @@ from bot.core.schedule import (
     stored_window,
     zone_from_name,
 )
+from bot.reminders import plain
 from bot.reminders.stats import tally
 from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, Part, combined_reply
 from bot.storage.models import Delivery, Subscription, User
@@ -69,6 +71,28 @@ def fmt_time(value: time) -> str:
     return value.strftime("%H:%M")
 
 
+def fmt_when(zone: tzinfo, moment: datetime, now: datetime) -> str:
+    """A moment as the user reads it: "today 10:30", "tomorrow 00:00", "Wed 25 Nov 09:00"."""
+    local = moment.astimezone(zone)
+    today = now.astimezone(zone).date()
+    if local.date() == today:
+        return f"today {local:%H:%M}"
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow {local:%H:%M}"
+    return f"{local:%a %d %b %H:%M}"
+
+
+def pause_until(zone: tzinfo, now: datetime, word: str) -> datetime:
+    """When a pause of ``word`` (what /pause takes: today, tomorrow, 2h, 30m) ends."""
+    if word == "today":
+        return end_of_local_day(zone, now, 0)
+    if word == "tomorrow":
+        return end_of_local_day(zone, now, 1)
+    if word:
+        return now + parse_duration(word)
+    raise InputError("How long? Try /pause 2h, /pause 30m, /pause today or /pause tomorrow.")
+
+
 def user_window(user: User) -> Window:
     return stored_window(user.window_start, user.window_end, user.days)
 
@@ -93,14 +117,7 @@ class ReminderService:
         return moment.astimezone(zone_from_name(user.timezone))
 
     def _fmt_local(self, user: User, moment: datetime, now: datetime) -> str:
-        local = self._local(user, moment)
-        today = self._local(user, now).date()
-        if local.date() == today:
-            return f"today {local:%H:%M}"
-        if local.date() == today + timedelta(days=1):
-            return f"tomorrow {local:%H:%M}"
-        return f"{local:%a %d %b %H:%M}"
-
+        return fmt_when(zone_from_name(user.timezone), moment, now)
     async def _reschedule(self, session: AsyncSession, user: User, now: datetime) -> list[Subscription]:
         """Recompute every subscription's next due time from the user's current settings."""
         subs = await self.store.subscriptions(session, user.id)
@@ -296,15 +313,7 @@ class ReminderService:
         now = self.clock.now()
         async with self.store.session() as session, session.begin():
             user = await self._user(session, caller, now)
-            zone = zone_from_name(user.timezone)
-            if word == "today":
-                until = end_of_local_day(zone, now, 0)
-            elif word == "tomorrow":
-                until = end_of_local_day(zone, now, 1)
-            elif word:
-                until = now + parse_duration(word)
-            else:
-                raise InputError("How long? Try /pause 2h, /pause 30m, /pause today or /pause tomorrow.")
+            until = pause_until(zone_from_name(user.timezone), now, word)
             user.paused_until = until
             await self._reschedule(session, user, now)
             when = self._fmt_local(user, until, now)
@@ -367,12 +376,41 @@ class ReminderService:
         lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} in a row with a break done")
         return Reply(text="\n".join(lines), title="Your stats")
 
+    async def plain_words(self, caller: Caller, text: str) -> Reply | None:
+        """A reminder request in plain words: the change it would make, with Confirm and Cancel.
+        Nothing changes here; None if the message is not about reminders (or not in a private chat)."""
+        if not caller.private:
+            return None
+        proposal = plain.understand(text)
+        if proposal is None:
+            return None
+        if proposal.action == plain.LIST:
+            return await self.list_active(caller, "")
+        now = self.clock.now()
+        async with self.store.session() as session:
+            user = await self.store.get_user(session, caller.platform, caller.user_id)
+            subs = await self.store.subscriptions(session, user.id) if user else []
+            current = {s.kind: plain.Setting(s.kind, s.interval_minutes, parse_clock(s.at_time) if s.at_time else None)
+                       for s in subs}
+        until = ""
+        if proposal.action == plain.PAUSE and proposal.pause:
+            try:
+                zone = zone_from_name(user.timezone if user else None)
+                until = fmt_when(zone, pause_until(zone, now, proposal.pause), now)
+            except InputError:
+                pass  # a zone that no longer resolves: the Confirm reply says so
+        return plain.proposal_reply(plain.with_current(proposal, current), plain.stamp(now), until)
+
     # -- buttons -------------------------------------------------------------------
     async def button(self, caller: Caller, payload: str) -> Reply:
         parts = payload.split(":")
+        if len(parts) == 4 and parts[:2] == ["r", "ok"]:
+            return await self._confirm(caller, parts[2], parts[3])
         if len(parts) != 3 or parts[0] != "r":
             return expired()
         action, arg = parts[1], parts[2]
+        if action == "no" and plain.issued(arg) is not None:
+            return Reply(text="Okay, nothing changed.")
         if action in {"t", "i"} and arg in KINDS:
             if not caller.private:
                 return expired()
@@ -407,6 +445,29 @@ class ReminderService:
                 sub.interval_minutes = bigger[0] if bigger else choices[0]
             await self._reschedule(session, user, now)
         return await self.panel(caller, intro=intro)
+
+    async def _confirm(self, caller: Caller, spec: str, made: str) -> Reply:
+        """Confirm under a plain-words proposal: apply it through the commands' own methods."""
+        proposal = plain.decode(spec)
+        if proposal is None or not caller.private or not plain.fresh(made, self.clock.now()):
+            return expired()
+        try:
+            if proposal.action == plain.STOP:
+                done = [await self.stop(caller, "")]
+            elif proposal.action == plain.RESUME:
+                done = [await self.resume(caller, "")]
+            elif proposal.action == plain.PAUSE:
+                done = [await self.pause(caller, proposal.pause or "")]
+            else:
+                window = []  # hours and days first, so the reminders' next times follow them
+                if proposal.hours is not None:
+                    window.append(await self.set_hours(caller, "{:%H:%M}-{:%H:%M}".format(*proposal.hours)))
+                if proposal.days is not None:
+                    window.append(await self.set_days(caller, ",".join(DAY_NAMES[d] for d in sorted(proposal.days))))
+                done = window + [await self.remind(caller, plain.remind_args(s)) for s in proposal.settings]
+        except InputError as exc:  # decode checked the values; a vanished zone can still say no
+            return Reply(text=str(exc))
+        return Reply(text="\n\n".join(r.text for r in done), notice="Saved.")
 
     async def _forget_button(self, caller: Caller, confirmed: bool) -> Reply:
         if not confirmed:
