@@ -18,6 +18,7 @@ from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller
 from bot.reminders import plain
+from bot.reminders import proposal as proposals
 from bot.storage.models import Subscription, User
 from tests.conftest import ROOT, FakeClock
 from tests.test_reminder_service import hm, snapshot
@@ -30,10 +31,10 @@ def shown(text: str) -> tuple[str, str, str]:
     """(action, the proposal in plain words, its Confirm spec) with the user's current settings unknown."""
     proposal = plain.understand(text)
     assert proposal is not None, text
-    proposal = plain.with_current(proposal, {})
-    if proposal.action in (plain.ASK, plain.LIST):
+    proposal = proposals.with_current(proposal, {})
+    if proposal.action in (proposals.ASK, proposals.LIST):
         return proposal.action, proposal.note, ""
-    return proposal.action, plain.describe(proposal), plain.encode(proposal)
+    return proposal.action, proposals.describe(proposal), proposals.encode(proposal)
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def shown(text: str) -> tuple[str, str, str]:
 def test_requests_become_proposals(text: str, words: str, spec: str) -> None:
     _, described, encoded = shown(text)
     assert (described, encoded) == (words, spec)
-    assert plain.decode(encoded) is not None
+    assert proposals.decode(encoded) is not None
 
 
 @pytest.mark.parametrize("text", [
@@ -116,34 +117,34 @@ def test_no_question_of_the_answer_and_triage_sets_is_taken_for_a_request() -> N
 
 def test_what_reminders_do_i_have_is_a_listing() -> None:
     for text in ("what reminders do I have", "which reminders are on?", "show my reminders"):
-        assert shown(text)[0] == plain.LIST
+        assert shown(text)[0] == proposals.LIST
 
 
 def test_an_impossible_interval_offers_the_nearest_for_each_kind() -> None:
     proposal = plain.understand("remind me every 3 seconds")
-    assert proposal is not None and proposal.action == plain.ASK
+    assert proposal is not None and proposal.action == proposals.ASK
     assert "can't remind you every 3 seconds" in proposal.note
-    assert [plain.describe(o) for o in proposal.options] == [
+    assert [proposals.describe(o) for o in proposal.options] == [
         "Posture break every 20 min", "Water every 45 min", "Stretch every 60 min"]
 
 
 def test_an_interval_not_offered_snaps_to_the_nearest_and_says_so() -> None:
     proposal = plain.understand("remind me to stretch every half hour")
-    assert proposal is not None and plain.describe(proposal) == "Stretch every 60 min"
+    assert proposal is not None and proposals.describe(proposal) == "Stretch every 60 min"
     assert "every 60, 90 or 120 minutes, so every half hour isn't possible" in proposal.note
     proposal = plain.understand("water every 3 hours")
-    assert proposal is not None and plain.describe(proposal) == "Water every 120 min"
+    assert proposal is not None and proposals.describe(proposal) == "Water every 120 min"
 
 
 def test_a_time_for_water_or_an_impossible_time() -> None:
-    proposal = plain.with_current(plain.understand("water at 25:00") or plain.Proposal(plain.STOP), {})
-    assert plain.describe(proposal) == "Water every 60 min"
+    proposal = proposals.with_current(plain.understand("water at 25:00") or proposals.Proposal(proposals.STOP), {})
+    assert proposals.describe(proposal) == "Water every 60 min"
     assert "25:00 isn't a time of day, and water reminders come every so many minutes" in proposal.note
     action, note, _ = shown("daily tip at 25:00")
-    assert action == plain.ASK and "25:00 isn't a time of day" in note
-    assert plain.understand("daily tip at 25:00") == plain.Proposal(plain.ASK, note=note)  # no button: a question
+    assert action == proposals.ASK and "25:00 isn't a time of day" in note
+    assert plain.understand("daily tip at 25:00") == proposals.Proposal(proposals.ASK, note=note)  # no button
     proposal = plain.understand("remind me at 7am")
-    assert proposal is not None and plain.describe(proposal) == "Daily tip at 07:00"
+    assert proposal is not None and proposals.describe(proposal) == "Daily tip at 07:00"
     assert "daily tip is the reminder that comes at a set time" in proposal.note
 
 
@@ -157,7 +158,7 @@ def test_a_time_for_water_or_an_impossible_time() -> None:
 ])
 def test_unclear_requests_ask(text: str, expect: str) -> None:
     action, note, _ = shown(text)
-    assert action == plain.ASK and expect in note
+    assert action == proposals.ASK and expect in note
 
 
 def test_too_long_a_pause_offers_the_longest() -> None:
@@ -168,11 +169,11 @@ def test_too_long_a_pause_offers_the_longest() -> None:
 def test_a_request_without_an_interval_keeps_the_current_one() -> None:
     proposal = plain.understand("remind me to drink water")
     assert proposal is not None
-    assert plain.describe(plain.with_current(proposal, {})) == "Water every 60 min"  # the default
-    current = {"water": plain.Setting("water", 90), "daily": plain.Setting("daily", at=time(7, 0))}
-    assert plain.describe(plain.with_current(proposal, current)) == "Water every 90 min"
+    assert proposals.describe(proposals.with_current(proposal, {})) == "Water every 60 min"  # the default
+    current = {"water": proposals.Setting("water", 90), "daily": proposals.Setting("daily", at=time(7, 0))}
+    assert proposals.describe(proposals.with_current(proposal, current)) == "Water every 90 min"
     tip = plain.understand("turn on the daily tip")
-    assert tip is not None and plain.describe(plain.with_current(tip, current)) == "Daily tip at 07:00"
+    assert tip is not None and proposals.describe(proposals.with_current(tip, current)) == "Daily tip at 07:00"
 
 
 @pytest.mark.parametrize("spec", [
@@ -181,16 +182,16 @@ def test_a_request_without_an_interval_keeps_the_current_one() -> None:
     "p30.h0900-1700.d0123456.s90.w60.t0830", "r1", "x" * 41,
 ])
 def test_decode_refuses_what_encode_could_not_write(spec: str) -> None:
-    assert plain.decode(spec) is None
+    assert proposals.decode(spec) is None
 
 
 def test_payloads_fit_in_64_bytes() -> None:
-    widest = plain.Proposal(plain.SET, (plain.Setting("posture", 45), plain.Setting("water", 120),
-                                        plain.Setting("stretch", 120), plain.Setting("daily", at=time(8, 30))),
+    widest = proposals.Proposal(proposals.SET, (proposals.Setting("posture", 45), proposals.Setting("water", 120),
+                                        proposals.Setting("stretch", 120), proposals.Setting("daily", at=time(8, 30))),
                             (time(9, 0), time(17, 0)), frozenset(range(7)))
-    reply = plain.proposal_reply(widest, plain.stamp(datetime(2099, 12, 31, tzinfo=UTC)))
+    reply = proposals.proposal_reply(widest, proposals.stamp(datetime(2099, 12, 31, tzinfo=UTC)))
     assert all(len(b.payload.encode()) <= 64 for b in reply.all_buttons())
-    assert plain.decode(reply.all_buttons()[0].payload.split(":")[2]) == widest
+    assert proposals.decode(reply.all_buttons()[0].payload.split(":")[2]) == widest
 
 
 def test_parsing_is_fast() -> None:
@@ -330,7 +331,7 @@ async def test_tampered_or_stale_confirms_change_nothing(services: Services, clo
     for bad in tampered(spec, made):
         assert is_expired(await services.router.button(ANN, bad)), bad
     assert is_expired(await services.router.button(GROUP, payload))  # a Confirm pressed in a group
-    future = plain.stamp(clock.now() + timedelta(minutes=5))
+    future = proposals.stamp(clock.now() + timedelta(minutes=5))
     assert is_expired(await services.router.button(ANN, f"r:ok:{spec}:{future}"))
     clock.advance(minutes=31)
     assert is_expired(await services.router.button(ANN, payload))  # stale

@@ -38,7 +38,8 @@ from bot.core.schedule import (
     stored_window,
     zone_from_name,
 )
-from bot.reminders import plain
+from bot.reminders import proposal as proposals
+from bot.reminders.plain import understand
 from bot.reminders.stats import tally
 from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, Part, combined_reply
 from bot.storage.models import Delivery, Subscription, User
@@ -381,25 +382,25 @@ class ReminderService:
         Nothing changes here; None if the message is not about reminders (or not in a private chat)."""
         if not caller.private:
             return None
-        proposal = plain.understand(text)
+        proposal = understand(text)
         if proposal is None:
             return None
-        if proposal.action == plain.LIST:
+        if proposal.action == proposals.LIST:
             return await self.list_active(caller, "")
         now = self.clock.now()
         async with self.store.session() as session:
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             subs = await self.store.subscriptions(session, user.id) if user else []
-            current = {s.kind: plain.Setting(s.kind, s.interval_minutes, parse_clock(s.at_time) if s.at_time else None)
-                       for s in subs}
+            current = {s.kind: proposals.Setting(s.kind, s.interval_minutes,
+                                                 parse_clock(s.at_time) if s.at_time else None) for s in subs}
         until = ""
-        if proposal.action == plain.PAUSE and proposal.pause:
+        if proposal.action == proposals.PAUSE and proposal.pause:
             try:
                 zone = zone_from_name(user.timezone if user else None)
                 until = fmt_when(zone, pause_until(zone, now, proposal.pause), now)
             except InputError:
                 pass  # a zone that no longer resolves: the Confirm reply says so
-        return plain.proposal_reply(plain.with_current(proposal, current), plain.stamp(now), until)
+        return proposals.proposal_reply(proposals.with_current(proposal, current), proposals.stamp(now), until)
 
     # -- buttons -------------------------------------------------------------------
     async def button(self, caller: Caller, payload: str) -> Reply:
@@ -409,7 +410,7 @@ class ReminderService:
         if len(parts) != 3 or parts[0] != "r":
             return expired()
         action, arg = parts[1], parts[2]
-        if action == "no" and plain.issued(arg) is not None:
+        if action == "no" and proposals.issued(arg) is not None:
             return Reply(text="Okay, nothing changed.")
         if action in {"t", "i"} and arg in KINDS:
             if not caller.private:
@@ -448,15 +449,15 @@ class ReminderService:
 
     async def _confirm(self, caller: Caller, spec: str, made: str) -> Reply:
         """Confirm under a plain-words proposal: apply it through the commands' own methods."""
-        proposal = plain.decode(spec)
-        if proposal is None or not caller.private or not plain.fresh(made, self.clock.now()):
+        proposal = proposals.decode(spec)
+        if proposal is None or not caller.private or not proposals.fresh(made, self.clock.now()):
             return expired()
         try:
-            if proposal.action == plain.STOP:
+            if proposal.action == proposals.STOP:
                 done = [await self.stop(caller, "")]
-            elif proposal.action == plain.RESUME:
+            elif proposal.action == proposals.RESUME:
                 done = [await self.resume(caller, "")]
-            elif proposal.action == plain.PAUSE:
+            elif proposal.action == proposals.PAUSE:
                 done = [await self.pause(caller, proposal.pause or "")]
             else:
                 window = []  # hours and days first, so the reminders' next times follow them
@@ -464,7 +465,7 @@ class ReminderService:
                     window.append(await self.set_hours(caller, "{:%H:%M}-{:%H:%M}".format(*proposal.hours)))
                 if proposal.days is not None:
                     window.append(await self.set_days(caller, ",".join(DAY_NAMES[d] for d in sorted(proposal.days))))
-                done = window + [await self.remind(caller, plain.remind_args(s)) for s in proposal.settings]
+                done = window + [await self.remind(caller, proposals.remind_args(s)) for s in proposal.settings]
         except InputError as exc:  # decode checked the values; a vanished zone can still say no
             return Reply(text=str(exc))
         return Reply(text="\n\n".join(r.text for r in done), notice="Saved.")
