@@ -408,7 +408,7 @@ def test_more_everyday_wording(entry_id: str, message: str) -> None:
         ("see_doctor", "my back cramps are getting more frequent"),
         ("out_of_scope", "how to treat a sprained ankle"),
         ("out_of_scope", "what is a good workout for abs"),
-        ("out_of_scope", "how can i sleep better at night"),
+        ("out_of_scope", "how is the weather in paris"),
         ("out_of_scope", "what vitamins should kids take"),
         ("out_of_scope", "how do i bake bread"),
         ("out_of_scope", "what is the speed of light"),
@@ -416,6 +416,15 @@ def test_more_everyday_wording(entry_id: str, message: str) -> None:
 )
 def test_more_warnings_and_off_topic(kind: str, message: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+def test_a_plain_sleep_question_gets_the_back_spasm_sleep_topic_under_its_title() -> None:
+    # A back-care bot asked how to sleep better answers with sleep positions for back spasms,
+    # and the title says that is what they are; a question the topic's words don't cover
+    # ("what vitamins should kids take") still gets an honest no.
+    answer = ENGINE.answer("how can i sleep better at night")
+    assert answer.entry is not None and answer.entry.id == "sleep"
+    assert "back spasms" in (answer.reply.title or "").lower()
 
 
 @pytest.mark.parametrize(

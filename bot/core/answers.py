@@ -28,6 +28,8 @@ MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
 SHORT_PART = 420  # in an answer to several questions each topic is kept shorter
 QUESTION_WEIGHT = 1.0
+PLAIN_QUESTIONS = True
+PLAIN_FACTOR = 4.0
 LONG_MESSAGE = 160  # longer than this, a message is matched on its question sentences first
 MAX_PARTS = 3
 # Words that do not stop a message from being a bare topic name ("bananas?", "what about advil").
@@ -81,7 +83,7 @@ SYNONYMS: dict[str, str] = {
     "physio": "physical therapist", "physiotherapist": "physical therapist", "therapist": "therapist",
     "pharmacy": "nonprescription otc medication", "chemist": "nonprescription otc medication",
     "drugstore": "nonprescription otc medication",
-    "gp": "doctor", "physician": "doctor", "dr": "doctor",
+    "gp": "doctor", "physician": "doctor", "dr": "doctor", "er": "doctor", "hospital": "doctor",
     "shoulder": "shoulder shoulders", "blades": "shoulder blades",
     "middle": "middle upper", "mid": "middle upper",
     "lumbar": "lower", "lowr": "lower",
@@ -91,6 +93,7 @@ SYNONYMS: dict[str, str] = {
     "hunching": "slouch", "slouching": "slouch",
     "repetitive": "repetitive repeat overuse", "repeated": "repeat overuse", "repeating": "repeat overuse",
     "massaging": "massage", "massages": "massage", "rub": "massage rub", "rubbing": "massage rub",
+    "rubs": "topical creams", "creams": "topical creams", "ointment": "topical creams", "gel": "topical creams",
     "session": "massage", "masseuse": "massage therapist",
     "fascia": "fascia myofascial", "connective": "fascia",
     "nerves": "nerve", "sciatica": "nerve pinched",
@@ -114,13 +117,17 @@ horse horses pet pets puppy kitten
 
 # Cramps and pain somewhere other than the back ("stomach cramps", "leg cramps at night",
 # "a charley horse in my calf"): the article is about backs, so these get an honest no.
+_PAINFUL = r"(?:muscle\s+)?(?:cramp|cramps|cramping|spasm|spasms|pain|pains|ache|aches|hurts?)"
 _ELSEWHERE = re.compile(
-    r"\b(?:stomach|tummy|belly|abdominal|calf|calves|leg|legs|thigh|thighs|foot|feet|toe|toes|hand|hands|finger"
-    r"|fingers|jaw|eye|eyelid|knee|knees)\s+(?:muscle\s+)?(?:cramp|cramps|cramping|spasm|spasms|pain|pains|ache"
-    r"|aches|hurts?)\b|\bcharley\s+horses?\b|\b(?:cramp|cramps|spasm|spasms|pain)\s+in\s+(?:my|the|your)\s+"
-    r"(?:stomach|tummy|belly|calf|calves|leg|legs|thigh|foot|feet|toes?|hands?|jaw|eye|knee)\b")
+    r"\b(?:calf|calves|leg|legs|thigh|thighs|foot|feet|toe|toes|hand|hands|finger|fingers|jaw|eye|eyelid|knee"
+    r"|knees)\s+" + _PAINFUL + r"\b|\bcharley\s+horses?\b|\b(?:cramp|cramps|spasm|spasms|pain)\s+in\s+"
+    r"(?:my|the|your)\s+(?:calf|calves|leg|legs|thigh|foot|feet|toes?|hands?|jaw|eye|knee)\b")
+# Organs: "stomach cramps" are not the muscle cramps the article's food and water topics mean.
+_ORGANS = re.compile(r"\b(?:stomach|tummy|belly|abdominal|bowel|period|menstrual)\s+" + _PAINFUL + r"\b"
+                     r"|\b(?:cramp|cramps|pain)\s+in\s+(?:my|the)\s+(?:stomach|tummy|belly|abdomen)\b")
 # Topics about cramps in any muscle, which answer "what fruit helps with leg cramps" too.
 ANY_MUSCLE = frozenset("foods bananas avoid vitamins dehydration heatcramps".split())
+ORGAN_TOPICS = frozenset({"smooth"})
 BACK_PLACES = frozenset("back backs spine spinal lumbar thoracic neck shoulder shoulders".split())
 # Words too general to say what a message is about: a question whose only other words are
 # things the article never mentions ("does acupuncture work for back pain") gets an honest no.
@@ -150,7 +157,8 @@ heat heating heatpad stretch stretching pillow pillows trigger dehydrated hydrat
 NOT_TYPOS = frozenset("sprain sprained sprains spraining strains".split())
 
 # Words of discomfort: with one of these (and no anchor) a fair match is enough; with neither,
-# only a strong match is answered ("how can i sleep better at night" is not about backs).
+# the topic must also use every meaningful word of the message ("what vitamins should kids
+# take" is not about the vitamins-for-spasms topic).
 SYMPTOMS = frozenset("""
 pain painful ache aches aching achy sore soreness hurt hurts hurting tender stiff tight tightness numb tingling
 twinge throbbing
@@ -164,6 +172,7 @@ BACK_WORDS = frozenset("back backs backache backaches spine lumbago".split())
 COMPLAINT_WORDS = frozenset("""
 pain pains painful hurt hurts hurting hurted sore ache aches aching achy backache backaches killing agony stiff
 bad bothering bugging playing acting twinge twinges tweaked pulled threw thrown put out went gone done
+cramping spasming keeps keep seized seizing locked tight
 """.split())
 # Context that does not make a complaint more specific.
 COMPLAINT_CONTEXT = frozenset("""
@@ -225,6 +234,17 @@ class AnswerEngine:
         self.topic_stems = frozenset(stem(w) for w in doc_words | synonym_words | ANCHORS | SYMPTOMS | NOT_TYPOS
                                      | {w for e in self.entries for q in e.questions for w in words(q)})
         self.everyday = common_english(5_000)
+        # A one-word keyword only one topic has ("magnesium") names that topic.
+        owners: dict[str, set[str]] = {}
+        for e in self.entries:
+            for keyword in e.keywords:
+                if " " not in keyword:
+                    owners.setdefault(stem(fold(keyword)), set()).add(e.id)
+        self.keyword_owner = {k: catalogue.entries[next(iter(v))] for k, v in owners.items()
+                              if len(v) == 1 and k not in {stem(w) for w in self.everyday}}
+        self.entry_stems = {e.id: frozenset(stem(w) for w in words(" ".join((e.title, e.body, e.section, *e.keywords,
+                                                                              *e.questions, *e.commands))))
+                            for e in self.entries}
         self.anchor_stems = frozenset(stem(w) for w in ANCHORS)
         self.symptom_stems = frozenset(stem(w) for w in SYMPTOMS)
         # Triage corrects towards its own, smaller vocabulary: fast on long messages, and a
@@ -306,15 +326,9 @@ class AnswerEngine:
         language = foreign_language(message, self.english)
         if language is not None:  # typo correction would turn it into English words it never said
             return Answer("out_of_scope", Reply(text=english_only(language)))
-        whole = self._match(message, general_ok=triage is None)
-        if triage is not None:  # see a doctor: the note, then the best topic or /doctor
-            if whole is not None:
-                return Answer(triage.level, self._see_doctor_reply(whole.entry, whole.query), whole.entry,
-                              whole.score, triage)
-            entry = self.catalogue.entries.get("doctor")
-            return Answer(triage.level, self._see_doctor_reply(entry, []), entry, 0.0, triage)
+        whole = self._match(message, general_ok=True)
         found = self._per_question(message)
-        if len(found) >= 2:
+        if len(found) >= 2 and triage is None:
             parts = tuple(self._excerpt(m.entry, m.query, SHORT_PART, keep=2) for m in found)
             return Answer("answer", AnswerView(parts).render(self.catalogue), found[0].entry, found[0].score)
         # One question found: in a long story its sentence says more than the whole; in a short
@@ -323,6 +337,12 @@ class AnswerEngine:
             best = found[0] if found else whole
         else:
             best = whole or (found[0] if found else None)
+        if triage is not None:  # see a doctor: the note, then the best topic or /doctor
+            if best is not None:
+                return Answer(triage.level, self._see_doctor_reply(best.entry, best.query), best.entry,
+                              best.score, triage)
+            entry = self.catalogue.entries.get("doctor")
+            return Answer(triage.level, self._see_doctor_reply(entry, []), entry, 0.0, triage)
         if best is None:
             return Answer("out_of_scope", self._no_answer())
         return Answer("answer", self._entry_reply(best.entry, best.query), best.entry, best.score)
@@ -353,26 +373,41 @@ class AnswerEngine:
         on_topic = bool(own & self.anchor_stems)
         off_topic = (bool(set(corrected) & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
             or bool(set(corrected) & HARD_OFF_TOPIC)
-        elsewhere = bool(_ELSEWHERE.search(folded)) and not set(corrected) & BACK_PLACES
+        # Cramps elsewhere: only topics about any muscle (or, for organs, smooth muscle) answer.
+        allowed: frozenset[str] | None = None
+        if not set(corrected) & BACK_PLACES:
+            allowed = ORGAN_TOPICS if _ORGANS.search(folded) else ANY_MUSCLE if _ELSEWHERE.search(folded) else None
         if off_topic:
             return None
         if self._unknown_subject(corrected):
             return None
         named = self._named(corrected)
-        if named is not None and not (elsewhere and named.id not in ANY_MUSCLE):
+        if named is not None and (allowed is None or named.id in allowed):
             return Match(named, self.min_score, query)
         symptom = bool(own & self.symptom_stems)
         # With no word of backs or pain, a message must match a topic's own text strongly: its
         # questions alone ("how can I sleep better at night?") do not make it about backs.
         plain = not (on_topic or anchored or symptom)
-        ranked = self.rank(query, with_questions=not plain)
+        ranked = self.rank(query, with_questions=not plain or PLAIN_QUESTIONS)
         if not ranked:
             return None
-        needed = self.min_score * (0.4 if on_topic else 1.5 if anchored else 3.0 if symptom else 6.0)
+        needed = self.min_score * (0.4 if on_topic else 1.5 if anchored else 3.0 if symptom else PLAIN_FACTOR)
+        if plain:  # the best topic whose words cover the message, if any
+            ranked = [(score, entry) for score, entry in ranked if self._covered(corrected, entry)]
+            if not ranked:
+                return None
         score, entry = ranked[0]
-        if elsewhere and entry.id not in ANY_MUSCLE:
+        if allowed is not None and entry.id not in allowed:
             return None
         return Match(entry, score, query) if score >= needed else None
+
+    def _covered(self, corrected: list[str], entry: Entry) -> bool:
+        """Every meaningful word of the message is one the topic (text or questions) uses:
+        "what vitamins should kids take" is not answered by the topic on vitamins for spasms."""
+        content = {stem(w) for w in corrected if w not in STOPWORDS and w not in COMPLAINT_CONTEXT
+                   and w not in GENERIC and not w.isdigit()}
+        synonyms = {stem(x) for w in corrected for x in SYNONYMS.get(w, "").split()}
+        return content <= self.entry_stems[entry.id] | synonyms
 
     def _unknown_subject(self, corrected: list[str]) -> bool:
         """True when the message names something the article never mentions and nothing else
@@ -397,7 +432,7 @@ class AnswerEngine:
         named = set()
         for word in content:
             entry = next((self.commands[stem(c)] for c in (word, *SYNONYMS.get(word, "").split())
-                          if stem(c) in self.commands), None)
+                          if stem(c) in self.commands), None) or self.keyword_owner.get(stem(word))
             if entry is None:
                 return None  # "will stretching help a spasm" is a question, not a name
             named.add(entry.id)
@@ -469,6 +504,7 @@ _QUESTION_START = (r"(?:what|whats|how|hows|when|why|where|which|who|is|isnt|are
                    r"|will|do|does|did|any|anything|whats)")
 _JOINED = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|but|or)\s+(?:also\s+)?(?=" + _QUESTION_START + r"\b)"
                      r"|,\s*(?=also\b|" + _QUESTION_START + r"\b)")
+_POINTING = re.compile(r"\b(?:it|that|this|they|them|those|these)\b")
 _ASKING = re.compile(r"\?|^\s*" + _QUESTION_START + r"\b|\b(?:tell me|help|advice|tips?|recommend)\b")
 
 
@@ -479,6 +515,13 @@ def question_clauses(message: str) -> list[str]:
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
     clauses = [c.strip() for s in sentences for c in _JOINED.split(s) if c and c.strip()]
     if len(message) >= LONG_MESSAGE:
-        asking = [c for c in clauses if _ASKING.search(fold(c))]
+        asking = []
+        for index, clause in enumerate(clauses):
+            if not _ASKING.search(fold(clause)):
+                continue
+            # "Is that a good idea?" needs the sentence before it to say what "that" is.
+            if index and (len(clause.split()) < 6 or _POINTING.search(fold(clause))):
+                clause = f"{clauses[index - 1]} {clause}"
+            asking.append(clause)
         return asking or [message]
     return clauses or [message]
