@@ -80,6 +80,11 @@ def shown(text: str) -> tuple[str, str, str]:
         ("pause for half an hour", "Pause all reminders for 30 minutes", "z30m"),
         ("pause 90 min", "Pause all reminders for 90 minutes", "z90m"),
         ("I keep forgetting to drink water, can you remind me every hour?", "Water every 60 min", "w60"),
+        ("can you remind me to stretch?", "Stretch every 90 min", "s90"),
+        ("I need reminders to sit up straight every 20 min", "Posture break every 20 min", "p20"),
+        ("turn off stretching", "Stretch reminders off", "s-"),
+        ("send me the daily tip at 7", "Daily tip at 07:00", "t0700"),
+        ("pause reminders for a week", "Pause all reminders for 7 days", "z7d"),
     ],
 )
 def test_requests_become_proposals(text: str, words: str, spec: str) -> None:
@@ -94,7 +99,7 @@ def test_requests_become_proposals(text: str, words: str, spec: str) -> None:
     "my back hurts when I sit", "what helps a back spasm", "stop the pain in my lower back", "hi",
     "it reminds me of the injury I had", "do reminders to stretch help back pain?", "can heat help at night",
     "Is drinking water every day good for my back?", "weekdays from 9 to 5", "2 to 3 times a day",
-    "I was reminded by my doctor to stretch every morning", "",
+    "I was reminded by my doctor to stretch every morning", "", "stop sitting all day", "stop stretching",
     "My physio wants me to remind myself to stretch every hour. " + "My lower back has been stiff for weeks. " * 10,
 ])
 def test_questions_and_stories_are_not_caught(text: str) -> None:
@@ -116,7 +121,7 @@ def test_no_question_of_the_answer_and_triage_sets_is_taken_for_a_request() -> N
 
 
 def test_what_reminders_do_i_have_is_a_listing() -> None:
-    for text in ("what reminders do I have", "which reminders are on?", "show my reminders"):
+    for text in ("what reminders do I have", "which reminders are on?", "show my reminders", "my reminders"):
         assert shown(text)[0] == proposals.LIST
 
 
@@ -150,6 +155,8 @@ def test_a_time_for_water_or_an_impossible_time() -> None:
 
 @pytest.mark.parametrize(("text", "expect"), [
     ("remind me sometimes", "What should I remind you about, and how often?"),
+    ("remind me to call mum at 5", "I can remind you about posture breaks, water, stretching and the daily tip."),
+    ("remind me to take ibuprofen every 6 hours", "I can remind you about posture breaks, water, stretching"),
     ("remind me to stretch 2 to 3 times a day", "I didn't follow the '2 3' part"),
     ("pause", "For how long?"),
     ("pause until friday", "I can pause for some minutes, hours or days"),

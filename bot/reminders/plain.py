@@ -19,14 +19,15 @@ from bot.reminders.proposal import ASK, LIST, PAUSE, RESUME, SET, STOP, Proposal
 from bot.reminders.texts import KIND_LABELS
 
 MAX_CHARS = 300  # a longer message is a story or a question for the answer engine
-KIND_WORDS = {"posture": "posture", "break": "posture", "breaks": "posture", "stand": "posture",
-              "sitting": "posture", "water": "water", "drink": "water", "drinking": "water", "hydrate": "water",
-              "hydration": "water", "glass": "water", "stretch": "stretch", "stretches": "stretch",
-              "stretching": "stretch", "tip": "daily", "tips": "daily"}
+KIND_WORDS = {"posture": "posture", "break": "posture", "breaks": "posture", "stand": "posture", "sit": "posture",
+              "slouch": "posture", "slouching": "posture", "water": "water", "drink": "water", "drinking": "water",
+              "hydrate": "water", "hydration": "water", "glass": "water", "stretch": "stretch",
+              "stretches": "stretch", "stretching": "stretch", "tip": "daily", "tips": "daily"}
 REMIND_WORDS = frozenset({"remind", "reminder", "reminders", "reminding", "notifications"})
 UNIT_MINUTES = {"s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
                 "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hr": 60, "hrs": 60,
-                "hour": 60, "hours": 60, "d": 1440, "day": 1440, "days": 1440}
+                "hour": 60, "hours": 60, "d": 1440, "day": 1440, "days": 1440,
+                "week": 10080, "weeks": 10080}
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
                 "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "ninety": 90}
 DAY_WORDS = {name: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
@@ -45,7 +46,7 @@ QUESTION_STARTS = frozenset({"how", "what", "why", "when", "where", "which", "wh
 GRAMMAR_WORDS = frozenset("""
     every each hourly at from to till until til between and or on for the a an me my i please pls plz
     all of in this rest today tonight tomorrow midnight noon am pm set up turn switch take get have want
-    like would can could you some more no any anymore now them it everything be daily reminders alerts
+    like would can could you send some more no any anymore now them it everything be daily reminders alerts
     pause resume stop disable cancel mute off start enable unpause restart half except not thru through
     """.split())
 VOCABULARY = frozenset(GRAMMAR_WORDS | set(KIND_WORDS) | REMIND_WORDS | set(UNIT_MINUTES) | set(NUMBER_WORDS)
@@ -55,6 +56,8 @@ VOCABULARY = frozenset(GRAMMAR_WORDS | set(KIND_WORDS) | REMIND_WORDS | set(UNIT
 WHAT_AND_HOW_OFTEN = ("What should I remind you about, and how often? For example: \"remind me to drink water every "
                       "hour\", \"stretch reminders every 90 minutes\" or \"daily tip at 8:30\". /remind opens the "
                       "settings panel.")
+
+ONLY_THESE = "I can remind you about posture breaks, water, stretching and the daily tip."
 
 _TOKEN = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?\s*([ap])\.?m\b\.?|(\d{1,2})[:.h](\d{2})\b|(\d+(?:[.,]\d+)?)"
                     r"|([a-z]+)|(-|\?)")
@@ -275,7 +278,8 @@ def understand(text: str) -> Proposal | None:
         return None
     vocab = set(words)
     remind = bool(vocab & REMIND_WORDS)
-    question = words[0] in QUESTION_STARTS or "?" in toks
+    polite = remind and words[:2] in (["can", "you"], ["could", "you"], ["would", "you"], ["will", "you"])
+    question = not polite and (words[0] in QUESTION_STARTS or "?" in toks)
     if not remind and (question or not vocab <= VOCABULARY):
         return None
     r = _scan(toks)
@@ -293,9 +297,13 @@ def understand(text: str) -> Proposal | None:
         return _ask_pause("Send /pause 2h, /pause today or /pause tomorrow, or pick one here.")
     if remind and vocab & LIST_WORDS and not setting_given and not stop and "pause" not in vocab:
         return Proposal(LIST) if question or vocab & {"show", "list", "view", "see", "check"} else None
+    if remind and vocab <= {"my", "reminders", "reminder", "all", "current", "the", "me", "please"}:
+        return Proposal(LIST)  # "my reminders"
     if "pause" in vocab or (r.pause is not None and remind and not kinds and not setting_given):
         return _pause(r)
     if stop and not setting_given:
+        if kinds and not remind and not vocab & {"off", "disable", "mute"}:
+            return None  # "stop sitting all day" is advice wanted, not a setting
         return _off(kinds)
     turn_on = bool(vocab & ON_WORDS) and bool(vocab & {"turn", "switch"} or remind)
     if (vocab & RESUME_VERBS or turn_on) and not setting_given and not kinds:
@@ -306,16 +314,17 @@ def understand(text: str) -> Proposal | None:
         return None  # "do reminders to stretch help?" is a question for the answer engine
     if not setting_given and not remind:
         return None  # "stretch" alone is a topic, not a request
-    if not kinds and not setting_given:
-        return Proposal(ASK, note=WHAT_AND_HOW_OFTEN)
     if not kinds and not remind and r.every is None and r.at is None:
         return None  # "weekdays from 9 to 5" alone is not a request
-    proposal = _settings(kinds, r)
+    proposal = _settings(kinds, r) if kinds or setting_given else Proposal(ASK, note=WHAT_AND_HOW_OFTEN)
     unread = [str(t) if isinstance(t, Clock) else f"{t:g}" for i, t in enumerate(toks)
               if isinstance(t, float | Clock) and i not in r.used]
     if unread and proposal.action == SET:
         return Proposal(ASK, note=f"I didn't follow the {' '.join(unread)[:20]!r} part. This is what I understood:",
                         options=(proposal,))
+    if not kinds and vocab - VOCABULARY:  # "remind me to call mum at 5": not a reminder of ours
+        options = proposal.options or ((proposal,) if proposal.action == SET else ())
+        return Proposal(ASK, note=f"{ONLY_THESE} {proposal.note}", options=options)
     return proposal
 
 
