@@ -76,6 +76,7 @@ SYNONYMS: dict[str, str] = {
     "deadly": "mortality", "fatal": "mortality", "dangerous": "serious",
     "wear": "osteoarthritis", "tear": "osteoarthritis", "arthritic": "osteoarthritis",
     "settle": "last heal",
+    "fix": "relief", "cure": "relief", "quickest": "quick fastest", "apart": "diagnose difference",
     "recovery": "recover",
     "lift": "lift lifting", "lifted": "lift lifting", "carrying": "lifting", "carry": "lifting",
     "summer": "hot heat cramps", "outdoors": "outside", "sun": "hot",
@@ -88,7 +89,7 @@ SYNONYMS: dict[str, str] = {
     "middle": "middle upper", "mid": "middle upper",
     "lumbar": "lower", "lowr": "lower",
     "vitamins": "vitamin", "supplement": "vitamin", "supplements": "vitamin", "defficiency": "deficiency",
-    "lacking": "deficiency", "low": "deficiency",
+    "lacking": "deficiency", "low": "lower",
     "sitting": "sitting desk", "office": "desk", "computer": "desk", "laptop": "desk", "hunch": "slouch",
     "hunching": "slouch", "slouching": "slouch",
     "repetitive": "repetitive repeat overuse", "repeated": "repeat overuse", "repeating": "repeat overuse",
@@ -504,6 +505,7 @@ _QUESTION_START = (r"(?:what|whats|how|hows|when|why|where|which|who|is|isnt|are
                    r"|will|do|does|did|any|anything|whats)")
 _JOINED = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|but|or)\s+(?:also\s+)?(?=" + _QUESTION_START + r"\b)"
                      r"|,\s*(?=also\b|" + _QUESTION_START + r"\b)")
+_IT = re.compile(r"\b(?:it|them|one)\b")
 _POINTING = re.compile(r"\b(?:it|that|this|they|them|those|these)\b")
 _ASKING = re.compile(r"\?|^\s*" + _QUESTION_START + r"\b|\b(?:tell me|help|advice|tips?|recommend)\b")
 
@@ -514,6 +516,9 @@ def question_clauses(message: str) -> list[str]:
     if none does, the whole message is one question."""
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
     clauses = [c.strip() for s in sentences for c in _JOINED.split(s) if c and c.strip()]
+    if 1 < len(clauses) and len(message) < LONG_MESSAGE:
+        # "…, and what's the best massage for it": "it" is what the question before was about.
+        return [f"{clauses[i - 1]} {c}" if i and _IT.search(fold(c)) else c for i, c in enumerate(clauses)]
     if len(message) >= LONG_MESSAGE:
         asking = []
         for index, clause in enumerate(clauses):
