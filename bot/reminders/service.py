@@ -119,6 +119,7 @@ class ReminderService:
 
     def _fmt_local(self, user: User, moment: datetime, now: datetime) -> str:
         return fmt_when(zone_from_name(user.timezone), moment, now)
+
     async def _reschedule(self, session: AsyncSession, user: User, now: datetime) -> list[Subscription]:
         """Recompute every subscription's next due time from the user's current settings."""
         subs = await self.store.subscriptions(session, user.id)
