@@ -134,13 +134,12 @@ def _amount(tok: Token) -> float | None:
     return None
 
 
-def _clock(tok: Token, after: Token | None) -> Clock | None:
-    """A clock time, or a bare hour ("9", "9 am")."""
+def _clock(tok: Token) -> Clock | None:
+    """A clock time ("8:30", "5pm"; the tokenizer joins "9 am") or a bare hour ("9")."""
     if isinstance(tok, Clock):
         return tok
     if isinstance(tok, float) and tok.is_integer() and tok < 100:
-        meridiem = after[0] if after in ("am", "pm") and isinstance(after, str) else ""
-        return Clock(int(tok), 0, meridiem)
+        return Clock(int(tok), 0)
     return None
 
 
@@ -187,9 +186,9 @@ def _scan(toks: list[Token]) -> _Reading:
         elif tok == "daily" and not tip:
             r.days |= ALL_DAYS
             r.used.add(i)
-        elif tok == "at" and nxt is not None and (clock := _clock(nxt, toks[i + 2] if i + 2 < len(toks) else None)):
+        elif tok == "at" and nxt is not None and (clock := _clock(nxt)):
             r.at = clock
-            r.used |= {i, i + 1, i + 2} if clock.meridiem and not isinstance(nxt, Clock) else {i, i + 1}
+            r.used |= {i, i + 1}
         elif tok == "at" and nxt in ("noon", "midnight"):
             r.at = Clock(12 if nxt == "noon" else 0, 0)
             r.used |= {i, i + 1}
@@ -249,23 +248,22 @@ def _hours_at(toks: list[Token], i: int) -> tuple[tuple[Clock, Clock], int] | No
     j = i + lead
     if j >= len(toks):
         return None
-    first = _clock(toks[j], toks[j + 1] if j + 1 < len(toks) else None)
+    first = _clock(toks[j])
     if first is None:
         return None
-    k = j + (2 if first.meridiem and not isinstance(toks[j], Clock) else 1)
+    k = j + 1
     if k + 1 >= len(toks) or toks[k] not in ("-", "to", "till", "until", "and"):
         return None
     if not lead and toks[k] != "-" and not (isinstance(toks[j], Clock) or first.meridiem):
         return None  # "2 to 3 times": only "from", "between", a dash or a written time make a range
-    second = _clock(toks[k + 1], toks[k + 2] if k + 2 < len(toks) else None)
+    second = _clock(toks[k + 1])
     if second is None:
         return None
-    width = k + (3 if second.meridiem and not isinstance(toks[k + 1], Clock) else 2) - i
     start, end = first.valid(), second.valid()
     if start is not None and end is not None and not second.meridiem and not isinstance(toks[k + 1], Clock) \
             and end.hour < 12 and ((end <= start and start.hour < 12) or first.meridiem == "p"):
         second = Clock(second.hour + 12, second.minute)  # "from 9 to 5" is a working day
-    return (first, second), width
+    return (first, second), k + 2 - i
 
 
 def understand(text: str) -> Proposal | None:
