@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core import smalltalk
 from bot.core.catalogue import Catalogue, Entry
@@ -139,7 +141,24 @@ weeks thing things way ways really actually
 """.split())
 
 # Money and shopping: the article has nothing on them, whatever else the message mentions.
-HARD_OFF_TOPIC = frozenset("cost costs price prices pricing cheap cheapest insurance medicare medicaid pay".split())
+HARD_OFF_TOPIC = frozenset("""
+cost costs price prices pricing cheap cheapest insurance medicare medicaid pay mg milligram milligrams dose doses
+dosage dosing
+""".split())
+# Body parts and complaints that put a message somewhere else unless it also names the back.
+ELSEWHERE_WORDS = frozenset("""
+knee heel heels plantar fasciitis gout toe toes stomach headache headaches migraine migraines eye eyes jaw head
+wrist wrists ankle ankles elbow elbows hip hips
+""".split())
+# Common words for treatments, devices and settings the article never mentions.
+UNCOVERED = frozenset("""
+fusion tens brace braces cbd inversion theragun pilates mckenzie labour labor childbirth trimester acupuncture
+acupuncturist cupping needling kinesio physiotherapy shoes
+""".split())
+# Things the bot cannot do for anyone: an honest no, not the nearest topic.
+_REQUEST = re.compile(r"^(?:(?:can|could|would|will) you |please |pls |plz )?(?:write|book|call|order|buy|find|send"
+                      r"|email|text|phone|schedule|make|create|draw|translate|give me|get me|walk me through"
+                      r"|recommend me|remind)\b(?! me to\b)")
 # "a cold" is an illness; "cold pack" is ice.
 _ILLNESS_COLD = re.compile(r"\b(a|the|common|head|chest) cold\b(?! (pack|compress|pad|therapy|water|shower))")
 
@@ -232,9 +251,12 @@ class AnswerEngine:
             self.question_vocabulary = set(self.questions.vocab_dict)
         self.commands = {stem(c): e for e in self.entries for c in e.commands}
         # Every word a topic, its questions or the synonym table knows: the article's subjects.
-        self.topic_stems = frozenset(stem(w) for w in doc_words | synonym_words | ANCHORS | SYMPTOMS | NOT_TYPOS
-                                     | {w for e in self.entries for q in e.questions for w in words(q)})
+        self.topic_words_plain = frozenset(doc_words | synonym_words | ANCHORS | SYMPTOMS | NOT_TYPOS
+                                           | {w for e in self.entries for q in e.questions for w in words(q)})
+        self.topic_stems = frozenset(stem(w) for w in self.topic_words_plain)
         self.everyday = common_english(5_000)
+        self.common = common_english(25_000)
+        self.typo_targets = sorted(self.topic_words_plain | STOPWORDS)
         # A one-word keyword only one topic has ("magnesium") names that topic.
         owners: dict[str, set[str]] = {}
         for e in self.entries:
@@ -372,8 +394,10 @@ class AnswerEngine:
             return Match(general, 0.0, query)
         own = {stem(w) for w in corrected}  # the user's own words, before synonyms
         on_topic = bool(own & self.anchor_stems)
-        off_topic = (bool(set(corrected) & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
-            or bool(set(corrected) & HARD_OFF_TOPIC)
+        present = set(corrected)
+        off_topic = (bool(present & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
+            or bool(present & HARD_OFF_TOPIC) or (bool(present & ELSEWHERE_WORDS) and not present & BACK_PLACES) \
+            or bool(_REQUEST.search(folded))
         # Cramps elsewhere: only topics about any muscle (or, for organs, smooth muscle) answer.
         allowed: frozenset[str] | None = None
         if not set(corrected) & BACK_PLACES:
@@ -416,11 +440,19 @@ class AnswerEngine:
         content = [w for w in corrected if w not in STOPWORDS and w not in COMPLAINT_CONTEXT and not w.isdigit()]
         if len(content) > 8:  # a story, not a question about one thing
             return False
-        # A word counts as a subject when it is neither the article's nor everyday English
-        # (wordfreq's 5,000 most common words): "acupuncture", "kinesio", "inversion".
-        unknown = [w for w in content if stem(w) not in self.topic_stems and w not in self.everyday and len(w) > 3]
+        # A rare word the article never uses names a subject it doesn't cover ("acupuncture",
+        # "kinesio", "trimester"): rare is outside wordfreq's 25,000 most common English words.
+        # Beside a general word only, a less rare one is enough ("inversion tables for a bad back").
+        # And some common words name treatments the article never mentions ("a back brace").
         known = [w for w in content if stem(w) in self.topic_stems]
-        return bool(unknown) and all(w in GENERIC for w in known)
+        outside = [w for w in content if stem(w) not in self.topic_stems and len(w) > 3]
+        # Rare words that are only a typo away from a word of ours ("lnog", "pakc") or name
+        # people ("roofers", "plumbers") say nothing about the subject.
+        rare = [w for w in outside if w not in self.common and not w.endswith(("er", "ers"))
+                and process.extractOne(w, self.typo_targets, scorer=OSA.distance, score_cutoff=1) is None]
+        if rare or any(w in UNCOVERED for w in outside):
+            return True
+        return any(w not in self.everyday for w in outside) and all(w in GENERIC for w in known)
 
     def _named(self, corrected: list[str]) -> Entry | None:
         """A bare topic name or a brand ("bananas", "advil?", "meds"): the topic it names."""
