@@ -52,6 +52,15 @@ your youre abt pls plz ok okay hi hello hey help helps helped helping good best 
 actually anyway just tips tip idea ideas question wondering wonder guys someone anyone
 """.split())
 
+# Chat shorthand, read as the words it stands for before typo correction.
+SHORTHAND: dict[str, str] = {
+    "wat": "what", "wut": "what", "shud": "should", "shld": "should", "cud": "could", "cld": "could", "wud": "would",
+    "u": "you", "ur": "your", "r": "are", "y": "why", "cuz": "because", "coz": "because", "bc": "because",
+    "abt": "about", "b4": "before", "tmrw": "tomorrow", "2day": "today", "2nite": "tonight", "nite": "night",
+    "nanas": "bananas", "naner": "banana", "rly": "really", "prob": "probably", "hw": "how",
+    "hrs": "hours", "mins": "minutes", "wk": "week", "wks": "weeks", "ppl": "people",
+}
+
 # Everyday words → the catalogue's words. Keys and values are folded words (values may be several).
 SYNONYMS: dict[str, str] = {
     "cold": "ice", "frozen": "ice", "icepack": "ice", "icing": "ice", "peas": "ice",
@@ -142,7 +151,7 @@ weeks thing things way ways really actually
 
 # Money and shopping: the article has nothing on them, whatever else the message mentions.
 HARD_OFF_TOPIC = frozenset("""
-cost costs price prices pricing cheap cheapest insurance medicare medicaid pay mg milligram milligrams dose doses
+cost costs price prices pricing cheap cheapest insurance medicare medicaid mg milligram milligrams dose doses
 dosage dosing
 """.split())
 # Body parts and complaints that put a message somewhere else unless it also names the back.
@@ -230,7 +239,8 @@ class AnswerEngine:
         self.retriever.index(documents, show_progress=False)
         doc_words = {w for e in self.entries for w in words(" ".join((e.title, e.body, e.section, *e.keywords)))}
         synonym_words = {w for pair in SYNONYMS.items() for w in " ".join(pair).split()}
-        known = doc_words | synonym_words | TRIAGE_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS | SYMPTOMS | NOT_TYPOS
+        known = doc_words | synonym_words | TRIAGE_WORDS | OFF_TOPIC | ANCHORS | STOPWORDS | SYMPTOMS | NOT_TYPOS \
+            | ELSEWHERE_WORDS | UNCOVERED | HARD_OFF_TOPIC
         common = common_english()
         self.corrector = Corrector(known, protected=common)
         self.english = frozenset(known | common)  # words that make a message English
@@ -297,6 +307,7 @@ class AnswerEngine:
         # Signs a person denies ("no fever", "not numb") say what the question is not about.
         raw = [w for s in split_sentences(folded) for w, denied in zip(s.words, s.negated, strict=True)
                if not (denied and w in DENIABLE)]
+        raw = [SHORTHAND.get(w, w) for w in raw]
         self.corrector.prime(raw)
         corrected = [self.corrector.correct(w) for w in raw]
         return corrected, self._expand(corrected), " ".join(corrected)
@@ -350,6 +361,8 @@ class AnswerEngine:
         if language is not None:  # typo correction would turn it into English words it never said
             return Answer("out_of_scope", Reply(text=english_only(language)))
         whole = self._match(message, general_ok=True)
+        if whole is None and len(message) < LONG_MESSAGE and triage is None and self._declined(message):
+            return Answer("out_of_scope", self._no_answer())  # "stomach bug, … what should I eat"
         found = self._per_question(message)
         if len(found) >= 2 and triage is None:
             parts = tuple(self._excerpt(m.entry, m.query, SHORT_PART, keep=2) for m in found)
@@ -386,6 +399,12 @@ class AnswerEngine:
                 found.append(match)
         return found[:MAX_PARTS]
 
+    def _declined(self, message: str) -> bool:
+        """A short message that is about something else as a whole, whatever its parts ask."""
+        corrected, _, folded = self.understand(message)
+        return _off_topic(corrected, folded, bool({stem(w) for w in corrected} & self.anchor_stems)) \
+            or self._unknown_subject(corrected)
+
     def _match(self, text: str, general_ok: bool, anchored: bool = False) -> Match | None:
         """The topic ``text`` asks about, if the match is confident enough, else None."""
         corrected, query, folded = self.understand(text)
@@ -394,10 +413,7 @@ class AnswerEngine:
             return Match(general, 0.0, query)
         own = {stem(w) for w in corrected}  # the user's own words, before synonyms
         on_topic = bool(own & self.anchor_stems)
-        present = set(corrected)
-        off_topic = (bool(present & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
-            or bool(present & HARD_OFF_TOPIC) or (bool(present & ELSEWHERE_WORDS) and not present & BACK_PLACES) \
-            or bool(_REQUEST.search(folded))
+        off_topic = _off_topic(corrected, folded, on_topic)
         # Cramps elsewhere: only topics about any muscle (or, for organs, smooth muscle) answer.
         allowed: frozenset[str] | None = None
         if not set(corrected) & BACK_PLACES:
@@ -450,7 +466,8 @@ class AnswerEngine:
         # people ("roofers", "plumbers") say nothing about the subject.
         rare = [w for w in outside if w not in self.common and not w.endswith(("er", "ers"))
                 and process.extractOne(w, self.typo_targets, scorer=OSA.distance, score_cutoff=1) is None]
-        if rare or any(w in UNCOVERED for w in outside):
+        subjects = [w for w in known if w not in GENERIC]
+        if (rare and len(subjects) <= 2) or any(w in UNCOVERED for w in outside):
             return True
         return any(w not in self.everyday for w in outside) and all(w in GENERIC for w in known)
 
@@ -524,6 +541,14 @@ _MENTION = re.compile(r"@\w+")
 
 def strip_mentions(text: str) -> str:
     return _MENTION.sub(" ", text).strip()
+
+
+def _off_topic(corrected: list[str], folded: str, on_topic: bool) -> bool:
+    """Words that put a message outside the article, whatever else it shares with a topic."""
+    present = set(corrected)
+    return (bool(present & OFF_TOPIC or _ILLNESS_COLD.search(folded)) and not on_topic) \
+        or bool(present & HARD_OFF_TOPIC) or (bool(present & ELSEWHERE_WORDS) and not present & BACK_PLACES) \
+        or bool(_REQUEST.search(folded))
 
 
 def _general_complaint(words: list[str]) -> bool:
