@@ -96,3 +96,38 @@ async def test_small_talk_through_the_router(message: str, expected: str) -> Non
     router = Router(ChatService(CATALOGUE), answers=ENGINE)
     reply = await router.text(Caller("console", "1", "1"), message)
     assert reply is not None and expected in reply.text and NO_ANSWER not in reply.text
+
+
+@pytest.mark.parametrize("message", [
+    "does acupuncture work for back pain", "how do you put kinesio tape on your back",
+    "is it safe to get a back massage in the first trimester",
+    "shuld i wear a back brace at work all day", "tens machine settings for lower back",
+    "how long is recovery after spinal fusion surgery", "does rubbing CBD oil on my back help muscle spasms",
+    "how many mg of naproxen can I take in a day for my back", "book me a back massage appointment for thursday",
+    "write an email to my boss saying I can't come in because of back spasms",
+    "find me a chiropractor near me in Leeds for my back", "gout flare in my big toe, which foods should I cut out",
+    "will my insurance cover a massage", "stomach bug, can't keep anything down, what should i eat",
+])
+def test_subjects_the_article_never_covers_get_the_honest_no(message: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.kind == "out_of_scope" and NO_ANSWER in answer.reply.text, answer.entry and answer.entry.id
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("roofers get muscle cramps in the heat why", "heatcramps"),  # a rare word naming people
+    ("how lnog shoud an ice pakc stay on", "ice"),  # rare words that are typos
+    ("wat shud i eat for cramps", "foods"),  # chat shorthand
+    ("do nanas help with back cramps", "bananas"),
+    ("what fruit helps with leg cramps", "foods"),  # cramps in a limb: the food topics answer
+    ("can menstrual cramps be a muscle spasm", "smooth"),  # an organ's: the smooth-muscle topic
+])
+def test_unusual_words_that_still_have_an_answer(message: str, topic: str) -> None:
+    answer = ENGINE.answer(message)
+    assert answer.entry is not None and answer.entry.id == topic
+
+
+def test_it_in_a_second_question_is_what_the_first_asked_about() -> None:
+    reply = ENGINE.answer("what are dystonias and how are they treated, and can stretching help it").reply
+    assert reply.title == "Your questions" or CATALOGUE.entries["dystonia"].title == reply.title
+    reply = ENGINE.answer("what does an upper back spasm feel like, and what's the best massage for it").reply
+    assert CATALOGUE.entries["upper"].title in reply.text and CATALOGUE.entries["triggerpoint"].title in reply.text

@@ -393,11 +393,20 @@ class AnswerEngine:
         # The other questions of a message about backs are about backs too ("…, and how should
         # I sleep tonight?"): they need a fair match, not a strong one.
         anchored = bool({stem(w) for w in self.understand(message)[0]} & self.anchor_stems)
-        for clause in clauses:
+        for index, clause in enumerate(clauses):
             match = self._match(clause, general_ok=True, anchored=anchored)
+            if index and _IT.search(fold(clause)) and len(message) < LONG_MESSAGE:
+                # "…, and what's the best massage for it": "it" is what the question before was about.
+                match = self._match(f"{self._subject_of(clauses[index - 1])} {clause}", general_ok=True,
+                                    anchored=anchored) or match
             if match is not None and all(m.entry.id != match.entry.id for m in found):
                 found.append(match)
         return found[:MAX_PARTS]
+
+    def _subject_of(self, clause: str) -> str:
+        """The words of a question that say what it is about: "upper back spasm"."""
+        place = {"upper", "lower", "middle", "mid"} | BACK_PLACES
+        return " ".join(w for w in self.understand(clause)[0] if w in place or stem(w) in self.anchor_stems)
 
     def _declined(self, message: str) -> bool:
         """A short message that is about something else as a whole, whatever its parts ask."""
@@ -461,7 +470,7 @@ class AnswerEngine:
         # Beside a general word only, a less rare one is enough ("inversion tables for a bad back").
         # And some common words name treatments the article never mentions ("a back brace").
         known = [w for w in content if stem(w) in self.topic_stems]
-        outside = [w for w in content if stem(w) not in self.topic_stems and len(w) > 3]
+        outside = [w for w in content if stem(w) not in self.topic_stems and (len(w) > 3 or w in UNCOVERED)]
         # Rare words that are only a typo away from a word of ours ("lnog", "pakc") or name
         # people ("roofers", "plumbers") say nothing about the subject.
         rare = [w for w in outside if w not in self.common and not w.endswith(("er", "ers"))
@@ -574,8 +583,7 @@ def question_clauses(message: str) -> list[str]:
     sentences = [s.strip() for s in _SENTENCE_END.split(message) if s and s.strip()]
     clauses = [c.strip() for s in sentences for c in _JOINED.split(s) if c and c.strip()]
     if 1 < len(clauses) and len(message) < LONG_MESSAGE:
-        # "…, and what's the best massage for it": "it" is what the question before was about.
-        return [f"{clauses[i - 1]} {c}" if i and _IT.search(fold(c)) else c for i, c in enumerate(clauses)]
+        return clauses
     if len(message) >= LONG_MESSAGE:
         asking = []
         for index, clause in enumerate(clauses):
