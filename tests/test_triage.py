@@ -339,3 +339,15 @@ def test_an_emergency_only_the_classifier_saw_lists_the_signs() -> None:
     assert engine.answer("can a slipped disc cause numbness?").kind != "urgent"  # nor a general question
     # nor a sign the rules saw and set aside
     assert engine.answer("no numbness in my legs, my back is just bad").kind != "urgent"
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("back cramps every night, how do i stop them", "see_doctor"),
+    ("charley horse in my calf every night, how do i stop it", "out_of_scope"),
+    ("how do i stop it", "out_of_scope"),
+    ("i just want it all to stop", "crisis"),
+    ("how do i make it stop, i cant live like this", "crisis"),
+    ("how do i stop feeling like this", "crisis"),
+])
+def test_asking_how_to_stop_a_symptom_is_not_a_crisis(message: str, kind: str) -> None:
+    assert ENGINE.answer(message).kind == kind

@@ -1181,7 +1181,7 @@ class Triager:
         scored = self.model.scores(windows)
         crisis = max(s[CRISIS] for s in scored)
         urgent = max(s[URGENT] for s in scored)
-        if crisis >= self.thresholds[CRISIS] and CRISIS not in judged:
+        if crisis >= self.thresholds[CRISIS] and CRISIS not in judged and not _how_to_stop(folded):
             return Triage(CRISIS, CRISIS, "model")
         # A general question ("when is back pain an emergency?") is answered, not escalated.
         statement = any(not all(s.asked) for s in sentences)
@@ -1190,6 +1190,21 @@ class Triager:
         if urgent >= self.thresholds[URGENT] and statement and bodily and not judged & URGENT_SIGNS:
             return Triage(URGENT, "unspecified", "model")
         return found
+
+
+# "back cramps every night, how do I stop them?" asks how to stop a symptom: the classifier,
+# which learned "I want it all to stop", may not read it as a crisis unless the message also
+# speaks of life, death, harm or feelings.
+_HOW_TO_STOP = re.compile(r"\bhow (?:do|can|could|would|should|to) (?:i |you |we )?(?:(?:make|get) (?:it|them|this|these"
+                          r"|that|the \w+|my \w+) (?:to )?stop|stop (?:it|them|this|these|that|the|my|a|an)\b)")
+_HOW_TO_STOP_VETO = frozenset("""
+die dying dead death kill killing suicide suicidal live living life alive end ending harm hurt myself pills overdose
+anymore hopeless hopelessness give up go on feel feeling feelings thoughts burden everything nothing point
+""".split())
+
+
+def _how_to_stop(folded: str) -> bool:
+    return bool(_HOW_TO_STOP.search(folded)) and _HOW_TO_STOP_VETO.isdisjoint(re.findall(r"[a-z]+", folded))
 
 
 def _side_anchors(source: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
