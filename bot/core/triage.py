@@ -1195,8 +1195,9 @@ class Triager:
 # "back cramps every night, how do I stop them?" asks how to stop a symptom: the classifier,
 # which learned "I want it all to stop", may not read it as a crisis unless the message also
 # speaks of life, death, harm or feelings.
-_HOW_TO_STOP = re.compile(r"\bhow (?:do|can|could|would|should|to) (?:i |you |we )?(?:(?:make|get) (?:it|them|this|these"
-                          r"|that|the \w+|my \w+) (?:to )?stop|stop (?:it|them|this|these|that|the|my|a|an)\b)")
+_HOW_TO_STOP = re.compile(r"\bhow (?:do|can|could|would|should|to) (?:i |you |we )?(?:(?:make|get) "
+                          r"(?:it|them|this|these|that|the \w+|my \w+) (?:to )?stop"
+                          r"|stop (?:it|them|this|these|that|the|my|a|an)\b)")
 _HOW_TO_STOP_VETO = frozenset("""
 die dying dead death kill killing suicide suicidal live living life alive end ending harm hurt myself pills overdose
 anymore hopeless hopelessness give up go on feel feeling feelings thoughts burden everything nothing point
