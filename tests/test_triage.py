@@ -348,6 +348,9 @@ def test_an_emergency_only_the_classifier_saw_lists_the_signs() -> None:
     ("i just want it all to stop", "crisis"),
     ("how do i make it stop, i cant live like this", "crisis"),
     ("how do i stop feeling like this", "crisis"),
+    ("i took more ibuprofen than im supposed to", "urgent"),
+    ("can you take more advil than the box says?", "answer"),
+    ("i had more water than i should", "out_of_scope"),
 ])
 def test_asking_how_to_stop_a_symptom_is_not_a_crisis(message: str, kind: str) -> None:
     assert ENGINE.answer(message).kind == kind

@@ -1041,6 +1041,12 @@ OVERDOSE_PHRASES = _rx(
     r"doses?)\b",
     r"\b(overdosed|overdose) on (my |the )?(ibuprofen|paracetamol|tylenol|advil|pills|tablets|painkillers|meds|"
     r"medication|codeine|tramadol)\b",
+    # "took way more advil than the box says", "had more pills than I'm supposed to"
+    r"\b(took|taken|swallowed|had|taking) (way |far |a lot |much |loads )?more (of (the|my) )?(ibuprofen|paracetamol|"
+    r"acetaminophen|tylenol|advil|nurofen|aleve|naproxen|aspirin|pills|tablets|painkillers|codeine|tramadol|meds|"
+    r"medication|relaxants?|relaxers?) than (the (box|label|packet|"
+    r"pack|bottle|leaflet|instructions|doctor|pharmacist)|it says|you (are|re) supposed|im supposed|i am supposed|"
+    r"i should|recommended|allowed|the max\w*|the limit)\b",
 )
 CRISIS_PHRASES += _rx(
     r"\b(saved|saving|stockpiled|stockpiling|hoarded|hoarding|stashed|stashing|kept|keeping) (up )?(all )?(my |"
