@@ -28,7 +28,8 @@ from bot.core.views import AnswerView, Part
 
 MAX_QUESTION_CHARS = 1000
 SHORT_BODY = 700
-SHORT_PART = 420  # in an answer to several questions each topic is kept shorter
+SHORT_PART = 500  # in an answer to several questions each topic is kept shorter
+PART_LINES = 3
 QUESTION_WEIGHT = 1.0
 PLAIN_QUESTIONS = True
 PLAIN_FACTOR = 4.0
@@ -87,7 +88,7 @@ SYNONYMS: dict[str, str] = {
     "deadly": "mortality", "fatal": "mortality", "dangerous": "serious",
     "wear": "osteoarthritis", "tear": "osteoarthritis", "arthritic": "osteoarthritis",
     "settle": "last heal",
-    "fix": "relief", "cure": "relief", "quickest": "quick fastest", "apart": "diagnose difference",
+    "fix": "relief", "cure": "relief", "away": "avoid", "quickest": "quick fastest", "apart": "diagnose difference",
     "recovery": "recover",
     "lift": "lift lifting", "lifted": "lift lifting", "carrying": "lifting", "carry": "lifting",
     "summer": "hot heat cramps", "outdoors": "outside", "sun": "hot",
@@ -365,7 +366,7 @@ class AnswerEngine:
             return Answer("out_of_scope", self._no_answer())  # "stomach bug, … what should I eat"
         found = self._per_question(message)
         if len(found) >= 2 and triage is None:
-            parts = tuple(self._excerpt(m.entry, m.query, SHORT_PART, keep=2) for m in found)
+            parts = tuple(self._excerpt(m.entry, m.query, SHORT_PART, keep=PART_LINES) for m in found)
             return Answer("answer", AnswerView(parts).render(self.catalogue), found[0].entry, found[0].score)
         # One question found: in a long story its sentence says more than the whole; in a short
         # message the whole ("strained my back, what should I do first") says more than a part.
@@ -570,8 +571,10 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
 _QUESTION_START = (r"(?:what|whats|how|hows|when|why|where|which|who|is|isnt|are|arent|can|could|should|shall|would"
                    r"|will|do|does|did|any|anything|whats)")
 _JOINED = re.compile(r"\s*(?:,\s*)?\b(?:and|also|plus|but|or)\s+(?:also\s+)?(?=" + _QUESTION_START + r"\b)"
-                     r"|,\s*(?=also\b|" + _QUESTION_START + r"\b)")
-_IT = re.compile(r"\b(?:it|them|one)\b")
+                     r"|,\s*(?=also\b|" + _QUESTION_START + r"\b)"
+                     # "…on my own, and for nerve pain is cold or heat better?": a question a few words on
+                     r"|,\s*and\s+(?=(?:\w+\s+){1,4}" + _QUESTION_START + r"\b[^,]*\?)")
+_IT = re.compile(r"\b(?:it|them|one|ones|they|those|these)\b")
 _POINTING = re.compile(r"\b(?:it|that|this|they|them|those|these)\b")
 _ASKING = re.compile(r"\?|^\s*" + _QUESTION_START + r"\b|\b(?:tell me|help|advice|tips?|recommend)\b")
 
