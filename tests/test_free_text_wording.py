@@ -131,3 +131,14 @@ def test_it_in_a_second_question_is_what_the_first_asked_about() -> None:
     assert reply.title == "Your questions" or CATALOGUE.entries["dystonia"].title == reply.title
     reply = ENGINE.answer("what does an upper back spasm feel like, and what's the best massage for it").reply
     assert CATALOGUE.entries["upper"].title in reply.text and CATALOGUE.entries["triggerpoint"].title in reply.text
+
+
+@pytest.mark.parametrize(("message", "clauses"), [
+    ("how do I massage a spasm on my own, and for nerve pain is cold or heat better?",
+     ["how do I massage a spasm on my own", "for nerve pain is cold or heat better?"]),
+    ("I lifted a box, and now my back hurts", ["I lifted a box, and now my back hurts"]),
+    ("ice or heat", ["ice or heat"]),
+    ("is it a twitch or a spasm", ["is it a twitch or a spasm"]),
+])
+def test_where_a_message_splits_into_questions(message: str, clauses: list[str]) -> None:
+    assert question_clauses(message) == clauses
