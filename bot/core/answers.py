@@ -35,6 +35,7 @@ PLAIN_QUESTIONS = True
 PLAIN_FACTOR = 4.0
 LONG_MESSAGE = 160  # longer than this, a message is matched on its question sentences first
 MAX_PARTS = 3
+MAX_CLAUSES = 6
 # Words that do not stop a message from being a bare topic name ("bananas?", "what about advil").
 BARE_FILLER = frozenset("about regarding info information more topic topics take taking ok okay safe good fine"
                         .split())
@@ -387,7 +388,8 @@ class AnswerEngine:
     def _per_question(self, message: str) -> list[Match]:
         """The best topic for each question of a message that asks one or more (in order, at
         most three, each topic once). A long story is matched on its question sentences."""
-        clauses = question_clauses(message[:MAX_QUESTION_CHARS])
+        # A story repeats itself: each distinct question counts once, and the first few are enough.
+        clauses = list(dict.fromkeys(question_clauses(message[:MAX_QUESTION_CHARS])))[:MAX_CLAUSES]
         if len(clauses) < 2 and len(message) < LONG_MESSAGE:
             return []
         found: list[Match] = []
