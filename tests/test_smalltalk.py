@@ -82,3 +82,21 @@ def test_the_line_comes_in_their_words_too_where_we_have_them() -> None:
 ])
 def test_short_english_is_not_taken_for_another_language(message: str) -> None:
     assert foreign_language(message, ENGINE.english) is None
+
+
+def test_shipped_word_lists_match_wordfreq() -> None:
+    import gzip
+    import json
+
+    from bot.core.language import DATA, build
+
+    assert json.loads(gzip.decompress(DATA.read_bytes())) == build(), \
+        "run .venv/bin/python -m bot.core.language after upgrading wordfreq"
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("doet pijn in mijn rug", "nl"), ("dói minhas costas", "pt"), ("у меня болит спина", "ru"),
+    ("허리가 아파요", "ko"), ("el ibuprofeno es bueno para la espalda?", "es"),
+])
+def test_more_languages_by_words_and_by_script(message: str, language: str) -> None:
+    assert foreign_language(message, ENGINE.english) == language

@@ -359,7 +359,7 @@ class AnswerEngine:
         chat = smalltalk.kind_of(message)
         if chat is not None:
             return Answer("smalltalk", self._small_talk(chat))
-        language = foreign_language(message, self.english)
+        language = foreign_language(message, self.english, self.corrector.correct)
         if language is not None:  # typo correction would turn it into English words it never said
             return Answer("out_of_scope", Reply(text=english_only(language)))
         whole = self._match(message, general_ok=True)

@@ -1,24 +1,37 @@
 """Is a message in another language? Unknot speaks English only, and says so simply.
 
-Identification is ``py3langid`` (langid.py's model, offline, about 0.05 ms a message),
-restricted to the languages people most often write in. Short English messages fool any
-identifier ("advil" reads as Swedish), so a Latin-script message counts as foreign only when
-the identifier is fairly sure *and* at most half of its words of four letters or more are
-English (words the bot knows count as English). The answer engine asks before matching, since
-typo correction would otherwise bend foreign words into English ones ("soll" into "roll").
+Two cheap signs, no model in memory:
+
+- **Script.** Mostly Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, Hangul, kana or Han
+  letters: another language, named by its script.
+- **Words, for Latin script.** Short English messages look foreign to any identifier
+  ("advil", "bananas"), so a message counts only when at most half of its distinct words of
+  four letters or more are English (words the bot knows count as English) *and* its words are
+  the common words of another language more than of English: each language's 5,000 most
+  frequent words from wordfreq (already a dependency), English's too, shipped in
+  ``data/language_words.json.gz``. A word several languages share counts for each in part.
+
+This replaced py3langid, whose model added about 99 MB to the process and 0.4 s to start-up
+for this one line. Regenerate the word lists with ``python -m bot.core.language`` after
+upgrading wordfreq; a test checks that the shipped lists match it.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
 
-from bot.core.textnorm import words
+from bot.core.textnorm import fold, words
 
-LANGUAGES = ("en", "es", "de", "fr", "it", "pt", "nl", "pl", "tr", "ru", "uk", "ja", "zh", "ko", "ar", "hi",
-             "sv", "da", "no", "fi", "cs", "ro", "hu", "el", "he", "vi", "id")
-MIN_CONFIDENCE = 0.4
+DATA = Path(__file__).parent / "data" / "language_words.json.gz"
+LANGUAGES = ("es", "de", "fr", "it", "pt", "nl", "pl", "tr", "sv", "da", "nb", "fi", "id", "ro", "cs", "hu")
+TOP_WORDS = 5_000
+MIN_SCORE = 0.75  # about one word that only that language has, or two it shares
 
 ENGLISH_ONLY = "Sorry, I only speak English. Please write to me in English, in short simple words."
 # The same line in the person's language, for the languages we have it in.
@@ -30,49 +43,68 @@ IN_THEIR_WORDS = {
     "pt": "Desculpe, só falo inglês. Escreva para mim em inglês, por favor.",
     "nl": "Sorry, ik spreek alleen Engels. Schrijf me alsjeblieft in het Engels.",
 }
+_SCRIPTS = (("CYRILLIC", "ru"), ("GREEK", "el"), ("ARABIC", "ar"), ("HEBREW", "he"), ("DEVANAGARI", "hi"),
+            ("THAI", "th"), ("HANGUL", "ko"), ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("CJK", "zh"))
+
+
+def build() -> dict[str, list[str]]:
+    """Each language's common words that are not common English, folded, from wordfreq."""
+    import wordfreq
+
+    lists = {lang: sorted({fold(w) for w in wordfreq.top_n_list(lang, TOP_WORDS) if fold(w).isalpha()})
+             for lang in ("en", *LANGUAGES)}
+    return lists
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import _load_identifier
-
-    identifier = _load_identifier(norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+def _vocabulary() -> tuple[dict[str, frozenset[str]], Counter[str]]:
+    lists: dict[str, list[str]] = json.loads(gzip.decompress(DATA.read_bytes()))
+    sets = {lang: frozenset(ws) for lang, ws in lists.items()}
+    return sets, Counter(w for ws in sets.values() for w in ws)
 
 
-def _non_latin_share(text: str) -> float:
+def _script(text: str) -> str | None:
+    """The language a mostly non-Latin message's script names ("und" if none of ours)."""
     letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    foreign = sum(1 for c in letters if not unicodedata.name(c, "").startswith("LATIN"))
-    return foreign / len(letters)
+    names = [unicodedata.name(c, "") for c in letters]
+    foreign = [n for n in names if not n.startswith("LATIN")]
+    if not letters or len(foreign) * 2 < len(letters):
+        return None
+    counts = Counter(next((code for script, code in _SCRIPTS if n.startswith(script)), "und") for n in foreign)
+    if counts["ja"]:  # Japanese mixes kana with Han
+        return "ja"
+    return counts.most_common(1)[0][0]
 
 
-def foreign_language(text: str, english: frozenset[str]) -> str | None:
+def foreign_language(text: str, english: frozenset[str], correct: Callable[[str], str] | None = None) -> str | None:
     """The language code of a message that is clearly not English, else None.
 
     ``english`` is the set of words that count as English (common English plus the bot's own
-    vocabulary, folded)."""
+    vocabulary, folded); ``correct``, the bot's typo correction: a word it corrects ("heeting")
+    is English misspelt."""
     sample = text[:500]
-    if not any(c.isalpha() for c in sample):
+    script = _script(sample)
+    if script is not None:
+        return script
+    tokens = {w for w in words(sample) if not w.isdigit()}
+    # Short words prove little: "me", "la", "was" are English and Spanish or German alike.
+    telling = {w for w in tokens if len(w) >= 4}
+    telling = telling if len(telling) >= 2 else tokens
+    known = sum(w in english or (correct is not None and correct(w) != w) for w in telling)
+    if not telling or known * 2 > len(telling):
         return None
-    non_latin = _non_latin_share(sample) >= 0.5
-    if not non_latin:
-        tokens = {w for w in words(sample) if not w.isdigit()}
-        # Short words prove little: "me", "la", "was" are English and Spanish or German alike.
-        telling = {w for w in tokens if len(w) >= 4} or tokens
-        if not telling or sum(w in english for w in telling) * 2 > len(telling):
-            return None
-    language, confidence = _identifier().classify(sample)
-    if language == "en":
-        return "und" if non_latin else None
-    if non_latin or confidence >= MIN_CONFIDENCE:
-        return str(language)
-    return None
+    sets, owners = _vocabulary()
+    scores = {lang: sum(1 / owners[w] for w in tokens if w in vocabulary) for lang, vocabulary in sets.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if best != "en" and scores[best] >= MIN_SCORE else None
 
 
 def english_only(language: str) -> str:
     """One simple line saying Unknot speaks English, with the same line in their language if we have it."""
     theirs = IN_THEIR_WORDS.get(language)
     return f"{ENGLISH_ONLY}\n{theirs}" if theirs else ENGLISH_ONLY
+
+
+if __name__ == "__main__":
+    DATA.write_bytes(gzip.compress(json.dumps(build(), ensure_ascii=False, sort_keys=True).encode(), mtime=0))
+    print(f"wrote {DATA}")
