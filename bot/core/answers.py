@@ -89,7 +89,7 @@ SYNONYMS: dict[str, str] = {
     "deadly": "mortality", "fatal": "mortality", "dangerous": "serious",
     "wear": "osteoarthritis", "tear": "osteoarthritis", "arthritic": "osteoarthritis",
     "settle": "last heal",
-    "fix": "relief", "cure": "relief", "away": "avoid", "quickest": "quick fastest", "apart": "diagnose difference",
+    "fix": "relief", "cure": "relief", "quickest": "quick fastest", "apart": "diagnose difference",
     "recovery": "recover",
     "lift": "lift lifting", "lifted": "lift lifting", "carrying": "lifting", "carry": "lifting",
     "summer": "hot heat cramps", "outdoors": "outside", "sun": "hot",
