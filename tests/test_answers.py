@@ -443,3 +443,16 @@ def test_a_plain_sleep_question_gets_the_back_spasm_sleep_topic_under_its_title(
 )
 def test_events_escalate_and_questions_about_them_do_not(kind: str, message: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+def test_screen_then_answer_triages_the_message_once() -> None:
+    engine = AnswerEngine(CATALOGUE)
+    calls: list[str] = []
+    assess = engine.triager.assess
+    engine.triager.assess = lambda folded: calls.append(folded) or assess(folded)  # type: ignore[method-assign]
+    message = "my back is killing me after the gym, what helps? " * 20
+    assert engine.screen(message) is None
+    assert engine.answer(message).kind in {"answer", "see_doctor"}
+    assert len(calls) == 1
+    engine.answer("and now i cant control my bladder")
+    assert len(calls) == 2

@@ -10,11 +10,27 @@ async def test_private_question_gets_the_matching_topic(telegram_bot: RunningBot
     text = await telegram_bot.command("is ice ok??")
     assert text.startswith("<b>Ice for back spasms</b>") and "10 to 20 minutes" in text
     call = api.sent("sendMessage")[-1]
-    assert call.buttons == [("Full topic", "t:ice"), ("Related topics", "g:relief")]
+    assert call.buttons == [("Related topics", "g:relief;ice")]  # the whole topic: no "Full topic"
     before = len(api.calls)
-    await api.push_callback("t:ice", call.result["message_id"])
+    await api.push_callback("g:relief;ice", call.result["message_id"])
+    menu = await api.wait_for("editMessageText", after=before)
+    assert ("« Back", "a:ice") in menu.buttons
+
+
+async def test_full_topic_and_back_to_the_answer_through_telegram(telegram_bot: RunningBot) -> None:
+    api = telegram_bot.api
+    answer = await telegram_bot.command("what are the benefits of massage for back pain")
+    call = api.sent("sendMessage")[-1]
+    labels = dict(call.buttons)
+    assert "Full topic" in labels and "More: /massage" in answer
+    before = len(api.calls)
+    await api.push_callback(labels["Full topic"], call.result["message_id"])
     full = await api.wait_for("editMessageText", after=before)
-    assert "towel" in full.text
+    assert "insomnia" in full.text and len(full.text) > len(answer)
+    before = len(api.calls)
+    await api.push_callback(dict(full.buttons)["« Back"], call.result["message_id"])
+    back = await api.wait_for("editMessageText", after=before)
+    assert back.text == answer
 
 
 async def test_emergency_is_escalated_before_anything_else(telegram_bot: RunningBot) -> None:

@@ -287,6 +287,7 @@ class AnswerEngine:
         # Triage protects more real words than search does ("knotted" must not become "knocked").
         spelling = TriageSpelling(Corrector(TRIAGE_WORDS, protected=common_english(50_000)))
         self.triager = Triager(spelling.correct, model, prime=spelling.corrector.prime, common=common_english())
+        self._last_triage: tuple[str, Triage | None] | None = None
         # First-call costs (caches, the language model) are paid at start, not by a user.
         self.answer("warm up: sore bakc spasm")
         foreign_language("calentamiento", self.english)
@@ -342,18 +343,27 @@ class AnswerEngine:
         order = np.argsort(-scores)[:3]
         return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
 
+    def _assess(self, message: str) -> Triage | None:
+        """Triage, once per message: ``screen`` and then ``answer`` on the same text share it."""
+        folded = fold(message)
+        if self._last_triage is not None and self._last_triage[0] == folded:
+            return self._last_triage[1]
+        triage = self.triager.assess(folded)
+        self._last_triage = (folded, triage)
+        return triage
+
     def screen(self, message: str) -> Answer | None:
         """The crisis or emergency reply a message needs before anything else, or None.
 
         Anything that acts on free text (plain-word reminder requests too) calls this first."""
-        triage = self.triager.assess(fold(message))
+        triage = self._assess(message)
         if triage is not None and triage.level in (CRISIS, URGENT):
             return self._alarm(triage)
         return None
 
     def answer(self, message: str) -> Answer:
         # Triage reads the whole message: a red flag at the end of a long story counts.
-        triage = self.triager.assess(fold(message))
+        triage = self._assess(message)
         if triage is not None and triage.level in (CRISIS, URGENT):
             return self._alarm(triage)
         chat = smalltalk.kind_of(message)
