@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import os
 import random
 import signal
@@ -130,35 +131,22 @@ def sub_row(sid: int, uid: int, kind: str, due: datetime | None, interval: int |
 
 # -- virtual time -------------------------------------------------------------------------------
 class HeldStore(ReminderStore):
-    """The real store; each call holds the virtual clock's leaps while PostgreSQL answers."""
+    """The real store; every call holds the virtual clock's leaps while PostgreSQL answers.
 
-    async def claim_due(self, *args: Any, **kwargs: Any) -> list[Claimed]:
-        with virtual_time.hold():
-            return await super().claim_due(*args, **kwargs)
+    Every coroutine method is wrapped, so a store method the dispatcher starts using later is
+    held too (one that was not, ``record_messages``, let the clock leap while PostgreSQL
+    answered: whole seconds passed with nothing sent, and the sends they delayed bunched up)."""
 
-    async def renew(self, *args: Any, **kwargs: Any) -> int:
-        with virtual_time.hold():
-            return await super().renew(*args, **kwargs)
+    def __getattribute__(self, name: str) -> Any:
+        attribute = super().__getattribute__(name)
+        if name.startswith("_") or not inspect.iscoroutinefunction(attribute):
+            return attribute
 
-    async def release(self, *args: Any, **kwargs: Any) -> int:
-        with virtual_time.hold():
-            return await super().release(*args, **kwargs)
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            with virtual_time.hold():
+                return await attribute(*args, **kwargs)
 
-    async def record_deliveries(self, *args: Any, **kwargs: Any) -> list[int]:
-        with virtual_time.hold():
-            return await super().record_deliveries(*args, **kwargs)
-
-    async def settle(self, *args: Any, **kwargs: Any) -> None:
-        with virtual_time.hold():
-            await super().settle(*args, **kwargs)
-
-    async def move_chat(self, *args: Any, **kwargs: Any) -> None:
-        with virtual_time.hold():
-            await super().move_chat(*args, **kwargs)
-
-    async def prune_deliveries(self, *args: Any, **kwargs: Any) -> int:
-        with virtual_time.hold():
-            return await super().prune_deliveries(*args, **kwargs)
+        return held
 
 
 class VirtualClock:
