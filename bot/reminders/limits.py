@@ -7,6 +7,9 @@ pauses every send through the limiter for ``retry_after``.
 Every wait is a *reservation*: a caller takes the next free slot and sleeps until it, without
 holding anything other callers need. A chat waiting its second gets in nobody else's way.
 Overall slots are paced 1/30 s (plus the margin) apart rather than handed out in bursts.
+A caller that wakes late (a stalled event loop wakes every overdue sleeper at once) also
+checks the sends that actually went ahead in the last window, so a stall never lets more
+than 30 out in one second.
 
 Why not aiolimiter's ``AsyncLimiter(30, 1)``: it is a leaky bucket that lets 30 through at
 once and then 30 more as it drains, 59 in one second; the overall window here never holds
@@ -38,6 +41,7 @@ class SendLimiter:
         self.monotonic = monotonic
         self.sleep = sleep
         self.granted: deque[float] = deque()  # overall slots handed out, in increasing order
+        self.sent: deque[float] = deque()  # when callers actually went ahead, in the last window
         self.chat_ready: dict[str, float] = {}  # earliest next send per chat
         self.paused_until = 0.0
         self.pauses = 0
@@ -71,10 +75,30 @@ class SendLimiter:
                 await self.sleep(slot - now)
             if self.monotonic() + 1e-9 < self.paused_until:
                 continue  # a 429 came in while we waited: the slot is void, queue again
+            # Woken late (a stalled loop wakes every overdue sleeper at once): the slot was
+            # kept, but the sends around it may now leave together. Count what actually left
+            # in the last window, and wait for the oldest of them to age out if it is full.
+            if not await self._window_free():
+                continue  # a 429 came in while we waited for the window
+            self.sent.append(self.monotonic())
             self._acquired += 1
             if self._acquired % PRUNE_EVERY == 0:
                 self._prune(self.monotonic())
             return
+
+    async def _window_free(self) -> bool:
+        """Wait until fewer than ``per_second`` sends actually went ahead in the last window;
+        False if a 429 pause began meanwhile."""
+        sent = self.sent
+        while True:
+            now = self.monotonic()
+            while sent and sent[0] <= now - self.period + 1e-9:
+                sent.popleft()
+            if len(sent) < self.per_second:
+                return True
+            await self.sleep(sent[-self.per_second] + self.period - now)
+            if self.monotonic() + 1e-9 < self.paused_until:
+                return False
 
     def _reserve(self, now: float) -> float:
         granted = self.granted
