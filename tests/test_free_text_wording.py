@@ -1,4 +1,4 @@
-"""Every message the free-text issue quotes, tried through the router as a person types it."""
+"""Every message quoted when free-text understanding was specified, tried as a person types it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ NO_ANSWER = "has no answer to that"
 
 
 @pytest.mark.parametrize(("message", "topics"), [
-    # kinds of held-out misses the issue names
+    # kinds of held-out misses found before this engine
     ("how long will this last", {"duration"}),
     ("how long do back spasms usually take to go away", {"duration"}),
     ("heat or ice after I hurt it", {"strain", "ice", "heat", "backpain"}),
