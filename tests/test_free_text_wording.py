@@ -142,3 +142,13 @@ def test_it_in_a_second_question_is_what_the_first_asked_about() -> None:
 ])
 def test_where_a_message_splits_into_questions(message: str, clauses: list[str]) -> None:
     assert question_clauses(message) == clauses
+
+
+def test_a_short_question_in_a_long_story_is_read_with_the_sentence_before() -> None:
+    story = ("I have had a stiff, knotted-up lower back for months now and it gets worse by the evening, "
+             "especially after a long day of driving for work. A friend swears by her electric heat pad. "
+             "Is that a good idea?")
+    assert len(story) >= 160
+    assert question_clauses(story) == ["A friend swears by her electric heat pad. Is that a good idea?"]
+    answer = ENGINE.answer(story)
+    assert answer.entry is not None and answer.entry.id == "heat"

@@ -65,7 +65,7 @@ def test_a_greeting_does_not_hide_a_crisis() -> None:
     ("у меня болит спина", "ru"), ("mi fa male la schiena", "it"), ("tengo espasmos en la espalda baja", "es"),
 ])
 def test_other_languages_get_one_simple_english_line(message: str, language: str | None) -> None:
-    detected = foreign_language(message, ENGINE.english)
+    detected = foreign_language(message, ENGINE.ours)
     assert detected is not None and (language is None or detected == language)
     reply = ENGINE.answer(message).reply
     assert reply.text.startswith("Sorry, I only speak English.")
@@ -81,7 +81,7 @@ def test_the_line_comes_in_their_words_too_where_we_have_them() -> None:
     "sciatica help", "is advil ok", "leg cramps at night", "vitamins", "hola que tal my back hurts",
 ])
 def test_short_english_is_not_taken_for_another_language(message: str) -> None:
-    assert foreign_language(message, ENGINE.english) is None
+    assert foreign_language(message, ENGINE.ours) is None
 
 
 def test_shipped_word_lists_match_wordfreq() -> None:
@@ -99,4 +99,25 @@ def test_shipped_word_lists_match_wordfreq() -> None:
     ("허리가 아파요", "ko"), ("el ibuprofeno es bueno para la espalda?", "es"),
 ])
 def test_more_languages_by_words_and_by_script(message: str, language: str) -> None:
-    assert foreign_language(message, ENGINE.english) == language
+    assert foreign_language(message, ENGINE.ours) == language
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("me duele la espalda, que hago?", "es"), ("ich habe Rückenschmerzen, was soll ich tun?", "de"),
+    ("j'ai mal au dos, que faire?", "fr"), ("mon dos me fait mal depuis hier", "fr"),
+    ("ho mal di schiena, cosa devo fare?", "it"), ("estou com dor nas costas, o que devo fazer?", "pt"),
+    ("ik heb rugpijn, wat moet ik doen?", "nl"),
+])
+def test_every_language_with_its_own_line_gets_it(message: str, language: str) -> None:
+    from bot.core.language import IN_THEIR_WORDS
+
+    reply = ENGINE.answer(message).reply.text
+    assert reply.startswith("Sorry, I only speak English.") and IN_THEIR_WORDS[language] in reply
+
+
+@pytest.mark.parametrize("message", [
+    "is a heeting pad good for my bakc", "how lnog shoud an ice pakc stay on", "bak pain wat do",
+    "gout flare in my big toe", "dos and donts for back spasms", "mal posture", "la la la", "me too",
+])
+def test_english_with_typos_or_foreign_looking_words_stays_english(message: str) -> None:
+    assert foreign_language(message, ENGINE.ours) is None

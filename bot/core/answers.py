@@ -22,7 +22,17 @@ from bot.core.chat import GROUP_PREFIX, TOPIC_PREFIX, ChatService
 from bot.core.language import english_only, foreign_language
 from bot.core.replies import Button, Reply
 from bot.core.textnorm import Corrector, common_english, fold, stem, words
-from bot.core.triage import CRISIS, DENIABLE, URGENT, SentenceModel, Triage, Triager, TriageSpelling, split_sentences
+from bot.core.triage import (
+    CRISIS,
+    DENIABLE,
+    SPELLINGS,
+    URGENT,
+    SentenceModel,
+    Triage,
+    Triager,
+    TriageSpelling,
+    split_sentences,
+)
 from bot.core.triage import VOCABULARY as TRIAGE_WORDS
 from bot.core.views import AnswerView, Part
 
@@ -31,7 +41,6 @@ SHORT_BODY = 700
 SHORT_PART = 500  # in an answer to several questions each topic is kept shorter
 PART_LINES = 3
 QUESTION_WEIGHT = 1.0
-PLAIN_QUESTIONS = True
 PLAIN_FACTOR = 4.0
 LONG_MESSAGE = 160  # longer than this, a message is matched on its question sentences first
 MAX_PARTS = 3
@@ -56,11 +65,11 @@ actually anyway just tips tip idea ideas question wondering wonder guys someone 
 
 # Chat shorthand, read as the words it stands for before typo correction.
 SHORTHAND: dict[str, str] = {
-    "wat": "what", "wut": "what", "shud": "should", "shld": "should", "cud": "could", "cld": "could", "wud": "would",
-    "u": "you", "ur": "your", "r": "are", "y": "why", "cuz": "because", "coz": "because", "bc": "because",
-    "abt": "about", "b4": "before", "tmrw": "tomorrow", "2day": "today", "2nite": "tonight", "nite": "night",
-    "nanas": "bananas", "naner": "banana", "rly": "really", "prob": "probably", "hw": "how",
-    "hrs": "hours", "mins": "minutes", "wk": "week", "wks": "weeks", "ppl": "people",
+    **SPELLINGS,  # triage's chat spellings ("abt", "u", "cuz"…), plus what questions add:
+    "wat": "what", "wut": "what", "shud": "should", "shld": "should", "cld": "could", "y": "why", "bc": "because",
+    "b4": "before", "tmrw": "tomorrow", "2day": "today", "2nite": "tonight", "bak": "back", "nanas": "bananas",
+    "naner": "banana", "rly": "really", "prob": "probably", "hw": "how", "hrs": "hours", "mins": "minutes",
+    "wk": "week", "wks": "weeks", "ppl": "people",
 }
 
 # Everyday words → the catalogue's words. Keys and values are folded words (values may be several).
@@ -132,13 +141,14 @@ horse horses pet pets puppy kitten
 # Cramps and pain somewhere other than the back ("stomach cramps", "leg cramps at night",
 # "a charley horse in my calf"): the article is about backs, so these get an honest no.
 _PAINFUL = r"(?:muscle\s+)?(?:cramp|cramps|cramping|spasm|spasms|pain|pains|ache|aches|hurts?)"
+# (Toes, knees, jaws, eyes and stomachs are in ELSEWHERE_WORDS, which declines them outright.)
 _ELSEWHERE = re.compile(
-    r"\b(?:calf|calves|leg|legs|thigh|thighs|foot|feet|toe|toes|hand|hands|finger|fingers|jaw|eye|eyelid|knee"
-    r"|knees)\s+" + _PAINFUL + r"\b|\bcharley\s+horses?\b|\b(?:cramp|cramps|spasm|spasms|pain)\s+in\s+"
-    r"(?:my|the|your)\s+(?:calf|calves|leg|legs|thigh|foot|feet|toes?|hands?|jaw|eye|knee)\b")
+    r"\b(?:calf|calves|leg|legs|thigh|thighs|foot|feet|hand|hands|finger|fingers|eyelid|knees)\s+" + _PAINFUL
+    + r"\b|\bcharley\s+horses?\b|\b(?:cramp|cramps|spasm|spasms|pain)\s+in\s+(?:my|the|your)\s+"
+    r"(?:calf|calves|leg|legs|thigh|foot|feet|hands?)\b")
 # Organs: "stomach cramps" are not the muscle cramps the article's food and water topics mean.
-_ORGANS = re.compile(r"\b(?:stomach|tummy|belly|abdominal|bowel|period|menstrual)\s+" + _PAINFUL + r"\b"
-                     r"|\b(?:cramp|cramps|pain)\s+in\s+(?:my|the)\s+(?:stomach|tummy|belly|abdomen)\b")
+_ORGANS = re.compile(r"\b(?:tummy|belly|abdominal|bowel|period|menstrual)\s+" + _PAINFUL + r"\b"
+                     r"|\b(?:cramp|cramps|pain)\s+in\s+(?:my|the)\s+(?:tummy|belly|abdomen)\b")
 # Topics about cramps in any muscle, which answer "what fruit helps with leg cramps" too.
 ANY_MUSCLE = frozenset("foods bananas avoid vitamins dehydration heatcramps".split())
 ORGAN_TOPICS = frozenset({"smooth"})
@@ -245,7 +255,7 @@ class AnswerEngine:
             | ELSEWHERE_WORDS | UNCOVERED | HARD_OFF_TOPIC
         common = common_english()
         self.corrector = Corrector(known, protected=common)
-        self.english = frozenset(known | common)  # words that make a message English
+        self.known = frozenset(known)  # the words the bot itself knows: they make a message English
         self.vocabulary = set(self.retriever.vocab_dict)
         # The questions people ask, one small document each: a message worded like one of them
         # finds its topic even when it shares few words with the topic's own text.
@@ -290,7 +300,7 @@ class AnswerEngine:
         self._last_triage: tuple[str, Triage | None] | None = None
         # First-call costs (caches, the language model) are paid at start, not by a user.
         self.answer("warm up: sore bakc spasm")
-        foreign_language("calentamiento", self.english)
+        foreign_language("calentamiento", self.ours)
 
     @staticmethod
     def _document(entry: Entry) -> list[str]:
@@ -327,13 +337,13 @@ class AnswerEngine:
                 expanded.extend(SYNONYMS[word].split())
         return [stem(w) for w in expanded if w]
 
-    def rank(self, query: list[str], with_questions: bool = True) -> list[tuple[float, Entry]]:
+    def rank(self, query: list[str]) -> list[tuple[float, Entry]]:
         known = [q for q in query if q in self.vocabulary]
         if not known:
             return []
         in_docs = [q for q in known if q in self.retriever.vocab_dict]
         scores = self.retriever.get_scores(in_docs) if in_docs else np.zeros(len(self.entries))
-        if self.questions is not None and with_questions:
+        if self.questions is not None:
             in_questions = [q for q in known if q in self.question_vocabulary]
             if in_questions:
                 per_question = self.questions.get_scores(in_questions)
@@ -342,6 +352,11 @@ class AnswerEngine:
                 scores = scores + QUESTION_WEIGHT * best
         order = np.argsort(-scores)[:3]
         return [(float(scores[i]), self.entries[int(i)]) for i in order if scores[i] > 0]
+
+    def ours(self, word: str) -> bool:
+        """A folded word of the bot's own: known, chat shorthand, or a long word's typo ("heeting")."""
+        return word in self.known or word in SHORTHAND or (
+            len(word) >= 6 and self.corrector.correct(word) in self.known)
 
     def _assess(self, message: str) -> Triage | None:
         """Triage, once per message: ``screen`` and then ``answer`` on the same text share it."""
@@ -369,7 +384,7 @@ class AnswerEngine:
         chat = smalltalk.kind_of(message)
         if chat is not None:
             return Answer("smalltalk", self._small_talk(chat))
-        language = foreign_language(message, self.english, self.corrector.correct)
+        language = foreign_language(message, self.ours)
         if language is not None:  # typo correction would turn it into English words it never said
             return Answer("out_of_scope", Reply(text=english_only(language)))
         whole = self._match(message, general_ok=True)
@@ -448,10 +463,11 @@ class AnswerEngine:
         if named is not None and (allowed is None or named.id in allowed):
             return Match(named, self.min_score, query)
         symptom = bool(own & self.symptom_stems)
-        # With no word of backs or pain, a message must match a topic's own text strongly: its
-        # questions alone ("how can I sleep better at night?") do not make it about backs.
+        # With no word of backs or pain, the topic must also use every meaningful word of the
+        # message: "how long will this last" is the duration topic's, "what vitamins should kids
+        # take" is nobody's.
         plain = not (on_topic or anchored or symptom)
-        ranked = self.rank(query, with_questions=not plain or PLAIN_QUESTIONS)
+        ranked = self.rank(query)
         if not ranked:
             return None
         needed = self.min_score * (0.4 if on_topic else 1.5 if anchored else 3.0 if symptom else PLAIN_FACTOR)
