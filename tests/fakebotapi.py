@@ -6,6 +6,12 @@ read what the bot sent, and script failures (429 with ``retry_after``, 403, 5xx)
 Updates wait for ``getUpdates`` until the bot sets a webhook; from then on they are POSTed
 to the webhook URL with the secret token in ``X-Telegram-Bot-Api-Secret-Token``, as
 Telegram delivers them, and ``getUpdates`` is refused with 409 until ``deleteWebhook``.
+
+Groups and channels: the server keeps who is what in each chat (``members``, ``set_member``),
+answers ``getChat``, ``getChatMember`` and ``getChatAdministrators`` from it, refuses
+``sendMessage`` where the bot may not write, and builds the updates Telegram sends when the
+bot is added or removed (``my_chat_member``), a group becomes a supergroup, an anonymous
+administrator writes, a channel post is forwarded, or a channel posts.
 """
 
 from __future__ import annotations
@@ -36,6 +42,31 @@ JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "
                "reply_parameters"}
 INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id", "message_thread_id"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+BOT_ID: int = BOT_USER["id"]  # type: ignore[assignment]
+# Who sends an anonymous group administrator's messages (with ``sender_chat`` = the group).
+GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+# ChatMemberAdministrator's rights Telegram always sends; then those it sends by chat type.
+ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                "can_post_stories", "can_edit_stories", "can_delete_stories")
+ADMIN_RIGHTS_BY_TYPE = {"channel": ("can_post_messages", "can_edit_messages"), "group": ("can_pin_messages",),
+                        "supergroup": ("can_pin_messages", "can_manage_topics")}
+# ChatMemberRestricted's permissions (plus ``is_member`` and ``until_date``).
+RESTRICTED_RIGHTS = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                     "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                     "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+                     "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics")
+# The fields ``set_member`` may set for each status (a typo fails instead of reaching the bot unnoticed).
+MEMBER_FIELDS: dict[str, frozenset[str]] = {
+    "creator": frozenset({"is_anonymous", "custom_title"}),
+    "administrator": frozenset({*ADMIN_RIGHTS, "can_post_messages", "can_edit_messages", "can_pin_messages",
+                                "can_manage_topics", "can_manage_direct_messages", "can_manage_tags",
+                                "custom_title"}),
+    "member": frozenset({"until_date", "tag"}),
+    "restricted": frozenset({*RESTRICTED_RIGHTS, "is_member", "until_date", "tag"}),
+    "left": frozenset(),
+    "kicked": frozenset({"until_date"}),
+}
 
 
 @dataclass
@@ -84,6 +115,9 @@ class FakeBotAPI:
         self.send_times: list[float] = []  # time.monotonic() of each sendMessage accepted
         self.send_chats: list[Any] = []  # and its chat
         self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook
+        self.chats: dict[int, dict[str, Any]] = {}  # chat id -> Chat JSON: added, or seen in a pushed update
+        self.members: dict[int, dict[int, dict[str, Any]]] = {}  # chat id -> user id -> ChatMember JSON
+        self.migrated: dict[int, int] = {}  # a group's old id -> its supergroup's id, after push_migration
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
@@ -118,13 +152,108 @@ class FakeBotAPI:
     def _user(self, user_id: int, name: str = "Ann") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
 
-    def _chat(self, chat_id: int, chat_type: str, forum: bool = False) -> dict[str, Any]:
+    def _chat(self, chat_id: int, chat_type: str, forum: bool = False, title: str | None = None) -> dict[str, Any]:
+        """Chat JSON, with the title and username of a chat ``add_chat`` registered."""
+        known = self.chats.get(chat_id, {})
         if chat_type == "private":
-            return {"id": chat_id, "type": "private", "first_name": "Ann"}
-        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": "Back Club"}
-        if forum:
+            return {"id": chat_id, "type": "private", "first_name": known.get("first_name", "Ann")}
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": title or known.get("title", "Back Club")}
+        if known.get("username"):
+            chat["username"] = known["username"]
+        if forum or (known.get("is_forum") and chat_type == "supergroup"):
             chat["is_forum"] = True
         return chat
+
+    def _remember(self, chat: dict[str, Any], forum_known: bool = False) -> None:
+        """Register a chat a pushed update shows, unless ``add_chat`` did already."""
+        if chat["id"] not in self.chats:
+            self.chats[chat["id"]] = {k: v for k, v in chat.items() if k != "is_forum" or forum_known}
+
+    def add_chat(self, chat_id: int, chat_type: str, title: str, username: str | None = None,
+                 is_forum: bool = False) -> dict[str, Any]:
+        """Register a chat for ``getChat`` and ``@username`` lookups (a private chat: ``title`` is the first name)."""
+        if chat_type not in {"private", "group", "supergroup", "channel"}:
+            raise ValueError(f"no such chat type: {chat_type}")
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        chat["first_name" if chat_type == "private" else "title"] = title
+        if username is not None:
+            chat["username"] = username.removeprefix("@")
+        if is_forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        return chat
+
+    def chat_type(self, chat_id: int) -> str:
+        """A registered chat's type; else private for positive ids and supergroup for negative ones."""
+        known = self.chats.get(chat_id)
+        if known is not None:
+            return str(known["type"])
+        return "private" if chat_id > 0 else "supergroup"
+
+    def _resolve(self, chat_id: Any) -> int | None:
+        """A ``chat_id`` parameter as an id: an int, or a registered ``@username``; None if unknown."""
+        if isinstance(chat_id, int):
+            return chat_id
+        text = str(chat_id)
+        if text.lstrip("-").isdigit():
+            return int(text)
+        if text.startswith("@"):
+            for known_id, chat in self.chats.items():
+                if str(chat.get("username", "")).lower() == text[1:].lower():
+                    return known_id
+        return None
+
+    def _member_user(self, user_id: int) -> dict[str, Any]:
+        return BOT_USER if user_id == BOT_ID else self._user(user_id)
+
+    def _member_json(self, chat_id: int, user_id: int, status: str, rights: dict[str, Any],
+                     user: dict[str, Any] | None = None) -> dict[str, Any]:
+        if status not in MEMBER_FIELDS:
+            raise ValueError(f"no such chat member status: {status}")
+        unknown = set(rights) - MEMBER_FIELDS[status]
+        if unknown:
+            raise TypeError(f"a {status} chat member has no {sorted(unknown)}")
+        member: dict[str, Any] = {"status": status, "user": user or self._member_user(user_id)}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(ADMIN_RIGHTS, True))
+            member.update(can_be_edited=False, is_anonymous=False)
+            member.update(dict.fromkeys(ADMIN_RIGHTS_BY_TYPE.get(self.chat_type(chat_id), ()), True))
+        elif status == "restricted":
+            member["is_member"] = True
+            member.update(dict.fromkeys(RESTRICTED_RIGHTS, False))
+            member["until_date"] = 0  # restricted forever
+        elif status == "kicked":
+            member["until_date"] = 0  # banned forever
+        member.update(rights)
+        return member
+
+    def set_member(self, chat_id: int, user_id: int, status: str, *, user: dict[str, Any] | None = None,
+                   **rights: Any) -> dict[str, Any]:
+        """Make ``user_id`` a ``status`` member of the chat; return its ChatMember JSON.
+
+        An administrator gets every right (but ``can_be_edited`` and ``is_anonymous``), and those
+        Telegram sends for the chat's type; a restricted member none, until ``until_date`` 0
+        (forever). ``rights`` override any field of that status; ``user`` replaces the User JSON.
+        """
+        member = self._member_json(chat_id, user_id, status, rights, user)
+        self.members.setdefault(chat_id, {})[user_id] = member
+        return member
+
+    def chat_member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        """What ``getChatMember`` answers: the member set, else "member" (the bot in a channel: "left")."""
+        member = self.members.get(chat_id, {}).get(user_id)
+        if member is not None:
+            return member
+        status = "left" if user_id == BOT_ID and self.chat_type(chat_id) == "channel" else "member"
+        return self._member_json(chat_id, user_id, status, {})
+
+    def chat_full_info(self, chat_id: int) -> dict[str, Any]:
+        """What ``getChat`` answers for a known chat: ChatFullInfo JSON."""
+        return {**self.chats[chat_id], "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                                        "premium_subscription": False, "gifts_from_channels": False}}
 
     async def _push(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates or, while a webhook is set, POST it there."""
@@ -141,31 +270,37 @@ class FakeBotAPI:
         return update_id
 
     def message(self, text: str, user_id: int = 42, chat_id: int | None = None, chat_type: str = "private",
-                reply_to_bot: bool = False, thread_id: int | None = None, topic: bool = True) -> dict[str, Any]:
+                reply_to_bot: bool = False, thread_id: int | None = None, topic: bool = True,
+                anonymous_admin: bool = False, forward_from_channel: dict[str, Any] | None = None) -> dict[str, Any]:
         """A user's message as Telegram sends it.
 
         ``thread_id`` places it in a forum topic (``topic=False``: a reply thread in a group
-        without topics, where Telegram also sets ``message_thread_id``).
+        without topics, where Telegram also sets ``message_thread_id``). ``anonymous_admin``:
+        an administrator writing as the group (from GroupAnonymousBot, ``sender_chat`` the group).
+        ``forward_from_channel``: the text is a forwarded channel post; the dict gives the channel's
+        ``id`` and optionally ``title``, ``username``, ``message_id``, ``date``, ``author_signature``.
         """
         chat_id = user_id if chat_id is None else chat_id
         forum = thread_id is not None and topic
+        chat = self._chat(chat_id, chat_type, forum=forum)
+        self._remember(chat)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": self._chat(chat_id, chat_type, forum=forum),
+            "chat": chat,
             "from": self._user(user_id),
             "text": text,
         }
+        if anonymous_admin:
+            message["from"] = GROUP_ANONYMOUS_BOT
+            message["sender_chat"] = dict(chat)
+        if forward_from_channel is not None:
+            message["forward_origin"] = self._channel_origin(forward_from_channel)
         if thread_id is not None:
             message["message_thread_id"] = thread_id
             if forum:
                 message["is_topic_message"] = True
-        entities: list[dict[str, Any]] = []
-        if text.startswith("/"):
-            length = len(text.split()[0])
-            entities.append({"type": "bot_command", "offset": 0, "length": length})
-        for match in re.finditer(r"(?<![/\w])@\w{5,}", text):  # as Telegram marks @username mentions
-            entities.append({"type": "mention", "offset": match.start(), "length": len(match.group())})
+        entities = self._entities(text)
         if entities:
             message["entities"] = entities
         if reply_to_bot:
@@ -174,11 +309,110 @@ class FakeBotAPI:
                                            "text": "earlier reply"}
         return message
 
+    @staticmethod
+    def _entities(text: str) -> list[dict[str, Any]]:
+        entities: list[dict[str, Any]] = []
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            entities.append({"type": "bot_command", "offset": 0, "length": length})
+        for match in re.finditer(r"(?<![/\w])@\w{5,}", text):  # as Telegram marks @username mentions
+            entities.append({"type": "mention", "offset": match.start(), "length": len(match.group())})
+        return entities
+
+    def _channel_origin(self, channel: dict[str, Any]) -> dict[str, Any]:
+        """MessageOriginChannel JSON for a post of ``channel`` (see ``message``)."""
+        chat: dict[str, Any] = {"id": channel["id"], "type": "channel",
+                                "title": channel.get("title", self.chats.get(channel["id"], {}).get("title",
+                                                                                                    "Back News"))}
+        username = channel.get("username", self.chats.get(channel["id"], {}).get("username"))
+        if username:
+            chat["username"] = username
+        origin: dict[str, Any] = {"type": "channel", "chat": chat,
+                                  "message_id": channel.get("message_id", next(self._message_ids)),
+                                  "date": channel.get("date", int(time.time()) - 60)}
+        if channel.get("author_signature"):
+            origin["author_signature"] = channel["author_signature"]
+        return origin
+
     async def push_message(self, text: str, user_id: int = 42, chat_id: int | None = None,
                            chat_type: str = "private", reply_to_bot: bool = False,
-                           thread_id: int | None = None, topic: bool = True) -> int:
+                           thread_id: int | None = None, topic: bool = True, anonymous_admin: bool = False,
+                           forward_from_channel: dict[str, Any] | None = None) -> int:
         return await self._push({"message": self.message(text, user_id, chat_id, chat_type, reply_to_bot,
-                                                         thread_id, topic)})
+                                                         thread_id, topic, anonymous_admin, forward_from_channel)})
+
+    async def push_my_chat_member(self, chat_id: int, chat_type: str, old_status: str, new_status: str,
+                                  from_user_id: int = 42, title: str | None = None, is_forum: bool = False,
+                                  **new_rights: Any) -> int:
+        """The bot's own membership changes (added, promoted, removed; in a private chat: blocked
+        or unblocked by the user) and Telegram says so in ``my_chat_member``.
+
+        Records the new status in ``members`` (``new_rights`` as for ``set_member``); a private
+        chat the user blocks ("kicked") joins ``blocked_chats``, and leaves it on "member".
+        ``title`` defaults to the registered chat's, else "Back Club".
+        """
+        chat = self._chat(chat_id, chat_type, forum=is_forum, title=title)
+        self._remember(chat, forum_known=True)
+        stored = self.members.get(chat_id, {}).get(BOT_ID)
+        old = stored if stored is not None and stored["status"] == old_status else \
+            self._member_json(chat_id, BOT_ID, old_status, {})
+        new = self.set_member(chat_id, BOT_ID, new_status, **new_rights)
+        if chat_type == "private":
+            if new_status == "kicked":
+                self.blocked_chats.add(chat_id)
+            elif new_status == "member":
+                self.blocked_chats.discard(chat_id)
+        return await self._push({"my_chat_member": {
+            "chat": chat, "from": self._user(from_user_id), "date": int(time.time()),
+            "old_chat_member": old, "new_chat_member": new,
+        }})
+
+    async def push_migration(self, old_chat_id: int, new_chat_id: int, user_id: int = 42) -> tuple[int, int]:
+        """A group becomes a supergroup: the two service messages Telegram sends, in order.
+
+        The old group's (from the user, ``migrate_to_chat_id``) and the supergroup's first
+        (from GroupAnonymousBot on behalf of the supergroup, ``migrate_from_chat_id``). From then
+        on every method naming the old id is answered 400 with ``migrate_to_chat_id``, and the
+        old group's members are the supergroup's.
+        """
+        old_chat = self._chat(old_chat_id, "group")
+        old_chat.pop("username", None)
+        self._remember(old_chat)
+        new_chat = {"id": new_chat_id, "type": "supergroup", "title": old_chat["title"]}
+        self._remember(new_chat)
+        self.members[new_chat_id] = {user: dict(member) for user, member in self.members.get(old_chat_id, {}).items()}
+        self.migrated[old_chat_id] = new_chat_id
+        now = int(time.time())
+        first = await self._push({"message": {
+            "message_id": next(self._message_ids), "date": now, "chat": old_chat, "from": self._user(user_id),
+            "migrate_to_chat_id": new_chat_id,
+        }})
+        second = await self._push({"message": {
+            "message_id": 1, "date": now, "chat": new_chat, "from": GROUP_ANONYMOUS_BOT,
+            "sender_chat": dict(new_chat), "migrate_from_chat_id": old_chat_id,
+        }})
+        return first, second
+
+    async def push_channel_post(self, chat_id: int, text: str, username: str | None = None) -> int:
+        """A post in a channel (``channel_post``): no ``from``, ``sender_chat`` the channel.
+
+        Telegram sends channel posts only to bots administering the channel, so unless a test
+        set the bot's status there, the bot becomes an administrator of it.
+        """
+        chat = self._chat(chat_id, "channel")
+        if username is not None:
+            chat["username"] = username.removeprefix("@")
+        self._remember(chat)
+        if username is not None:
+            self.chats[chat_id]["username"] = chat["username"]
+        if BOT_ID not in self.members.get(chat_id, {}):
+            self.set_member(chat_id, BOT_ID, "administrator")
+        post: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                                "sender_chat": dict(chat), "text": text}
+        entities = self._entities(text)
+        if entities:
+            post["entities"] = entities
+        return await self._push({"channel_post": post})
 
     async def push_edited_message(self, text: str, message_id: int | None = None, user_id: int = 42,
                                   chat_id: int | None = None, chat_type: str = "private",
@@ -313,6 +547,13 @@ class FakeBotAPI:
         chat_id = params.get("chat_id")
         if method == "sendMessage" and isinstance(chat_id, int) and chat_id in self.blocked_chats:
             return self._error(Failure(403, "Forbidden: bot was blocked by the user"))
+        refusal = self._refusal(method, params)
+        if refusal is not None:
+            if self.keep_calls:
+                async with self._changed:
+                    self.calls.append(Call(f"{method}!failed", params, result=refusal.description))
+                    self._changed.notify_all()
+            return self._error(refusal)
         if self.throttle is not None:
             failure = self.throttle(method, params)
             if failure is not None:
@@ -335,6 +576,32 @@ class FakeBotAPI:
         await self._answer_later(method)
         return web.json_response({"ok": True, "result": result})
 
+    def _refusal(self, method: str, params: dict[str, Any]) -> Failure | None:
+        """Telegram's answer to a call about a chat that cannot be served, or None."""
+        if "chat_id" not in params:
+            return None
+        chat_id = self._resolve(params["chat_id"])
+        if chat_id is None or (method == "getChat" and chat_id not in self.chats):
+            return Failure(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=self.migrated[chat_id])
+        if method != "sendMessage" or self.chat_type(chat_id) == "private":
+            return None
+        chat_type = self.chat_type(chat_id)
+        bot = self.chat_member(chat_id, BOT_ID)
+        status = bot["status"]
+        if status == "kicked":
+            return Failure(403, f"Forbidden: bot was kicked from the {chat_type} chat")
+        if status == "left" or (status == "restricted" and not bot["is_member"]):
+            return Failure(403, f"Forbidden: bot is not a member of the {chat_type} chat")
+        if chat_type == "channel":
+            if status != "creator" and not (status == "administrator" and bot.get("can_post_messages")):
+                return Failure(400, "Bad Request: need administrator rights in the channel chat")
+        elif status == "restricted" and not bot["can_send_messages"]:
+            return Failure(400, "Bad Request: not enough rights to send text messages to the chat")
+        return None
+
     async def _answer_later(self, method: str) -> None:
         """A slow answer (``answer_delays``): the call already counts as delivered, like a
         message Telegram has received but not yet acknowledged. A client killed meanwhile
@@ -347,14 +614,18 @@ class FakeBotAPI:
         if method == "getMe":
             return BOT_USER
         if method in {"sendMessage", "editMessageText"}:
-            chat_id = params.get("chat_id", 0)
+            chat_id = self._resolve(params.get("chat_id", 0)) or 0
+            chat_type = self.chat_type(chat_id)
             message: dict[str, Any] = {
                 "message_id": params.get("message_id") or next(self._message_ids),
                 "date": int(time.time()),
-                "chat": self._chat(int(chat_id), "private" if int(chat_id) > 0 else "supergroup"),
+                "chat": self._chat(chat_id, chat_type),
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
+            if chat_type == "channel":  # a channel's posts come from the channel itself
+                del message["from"]
+                message["sender_chat"] = dict(message["chat"])
             if "reply_markup" in params:
                 message["reply_markup"] = params["reply_markup"]
             if params.get("message_thread_id"):
@@ -362,6 +633,17 @@ class FakeBotAPI:
                 message["is_topic_message"] = True
                 message["chat"]["is_forum"] = True
             return message
+        if method == "getChatMember":
+            return self.chat_member(self._resolve(params["chat_id"]) or 0, int(params["user_id"]))
+        if method == "getChatAdministrators":
+            chat_id = self._resolve(params["chat_id"]) or 0
+            bots = params.get("return_bots") in {True, "true", "True", "1"}
+            admins = [m for m in self.members.get(chat_id, {}).values()
+                      if m["status"] in {"creator", "administrator"}
+                      and (bots or not m["user"]["is_bot"] or m["user"]["id"] == BOT_ID)]
+            return sorted(admins, key=lambda m: m["status"] != "creator")
+        if method == "getChat":
+            return self.chat_full_info(self._resolve(params["chat_id"]) or 0)
         if method == "getWebhookInfo":
             hook = self.webhook or {}
             return {"url": hook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0,
