@@ -55,7 +55,7 @@ from bot.reminders.limits import SendLimiter  # noqa: E402
 from bot.storage.db import make_engine, migrate  # noqa: E402
 from bot.storage.models import phase_for  # noqa: E402
 from bot.storage.seed import seed  # noqa: E402
-from bot.storage.store import SUBSCRIPTIONS, USERS, Claimed, ReminderStore  # noqa: E402
+from bot.storage.store import SUBSCRIBERS, SUBSCRIPTIONS, Claimed, ReminderStore  # noqa: E402
 from tests.fakebotapi import most_in_window  # noqa: E402
 
 TOKEN = "123456:TEST-token-for-the-fake-api"
@@ -104,7 +104,7 @@ async def copy_rows(url: str, users: list[dict[str, Any]], subs: list[dict[str, 
     """Bulk-load users and subscriptions (every column given) with COPY."""
     conn = await asyncpg.connect(plain_url(url))
     try:
-        for name, table, rows in (("users", USERS, users), ("subscriptions", SUBSCRIPTIONS, subs)):
+        for name, table, rows in (("subscribers", SUBSCRIBERS, users), ("subscriptions", SUBSCRIPTIONS, subs)):
             columns = [c.name for c in table.columns]
             await conn.copy_records_to_table(name, records=[tuple(r[c] for c in columns) for r in rows],
                                              columns=columns)
@@ -115,16 +115,17 @@ async def copy_rows(url: str, users: list[dict[str, Any]], subs: list[dict[str, 
 
 
 def user_row(uid: int, phase: int, timezone: str = ZONE) -> dict[str, Any]:
-    platform_user_id = str(100_000_000 + uid)
-    return {"id": uid, "platform": "telegram", "platform_user_id": platform_user_id, "chat_id": platform_user_id,
+    person_id = str(100_000_000 + uid)
+    return {"id": uid, "platform": "telegram", "person_id": person_id, "chat_id": person_id,
             "timezone": timezone, "window_start": "09:00", "window_end": "18:00", "days": "0123456",
             "paused_until": None, "stopped": False, "blocked": False,
-            "created_at": datetime(2026, 1, 1, tzinfo=UTC), "phase_seconds": phase}
+            "created_at": datetime(2026, 1, 1, tzinfo=UTC), "phase_seconds": phase,
+            "kind": "private", "thread_id": 0, "title": None, "blocked_reason": None}
 
 
 def sub_row(sid: int, uid: int, kind: str, due: datetime | None, interval: int | None = None,
             at_time: str | None = None) -> dict[str, Any]:
-    return {"id": sid, "user_id": uid, "kind": kind, "enabled": True, "interval_minutes": interval,
+    return {"id": sid, "subscriber_id": uid, "kind": kind, "enabled": True, "interval_minutes": interval,
             "at_time": at_time, "next_due_at": due, "claimed_until": None, "claimed_by": None, "attempts": 0,
             "shown_tips": "", "last_error": None}
 
@@ -172,7 +173,7 @@ class RecordingTelegram:
         self.latency = latency
         self.sends: list[tuple[float, str]] = []
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         self.sends.append((self.loop.time(), chat_id))
         await asyncio.sleep(self.latency)
 

@@ -75,9 +75,9 @@ def pg_database() -> Iterator[str]:
 async def truncate_pg(url: str) -> None:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        exists = await conn.fetchval("SELECT to_regclass('public.users') IS NOT NULL")
+        exists = await conn.fetchval("SELECT to_regclass('public.subscribers') IS NOT NULL")
         if exists:
-            await conn.execute("TRUNCATE deliveries, subscriptions, users RESTART IDENTITY CASCADE")
+            await conn.execute("TRUNCATE deliveries, subscriptions, subscribers RESTART IDENTITY CASCADE")
     finally:
         await conn.close()
 

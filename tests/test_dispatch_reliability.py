@@ -21,7 +21,7 @@ from bot.core.replies import Reply
 from bot.reminders.dispatcher import Dispatcher, RateLimited, Transient, Unanswered
 from bot.reminders.limits import SendLimiter
 from bot.reminders.loop import DispatchLoop
-from bot.storage.models import Delivery, Subscription, User
+from bot.storage.models import Delivery, Subscriber, Subscription
 from bot.storage.seed import seed
 from bot.storage.store import ReminderStore
 from tests.conftest import FakeClock
@@ -36,7 +36,7 @@ class Recorder:
         self.fail = fail or {}
         self.delay = delay
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         await asyncio.sleep(self.delay)
         queued = self.fail.get(chat_id)
         if queued:
@@ -114,12 +114,12 @@ async def test_a_rate_limited_send_is_not_a_failed_attempt_and_everyone_waits(se
 async def test_one_unknown_time_zone_parks_that_reminder_only(services: Services, clock: FakeClock) -> None:
     await seed(services.engine, 5, lambda i: clock.now())
     async with services.store.session() as session, session.begin():
-        await session.execute(update(User).where(User.id == 3).values(timezone="Mars/Olympus_Mons"))
+        await session.execute(update(Subscriber).where(Subscriber.id == 3).values(timezone="Mars/Olympus_Mons"))
     notifier = Recorder()
     d = dispatcher(services, notifier)
     assert await d.tick() == 5
     assert set(notifier.chats) == {"1", "2", "4", "5"} and d.stats.parked == 1
-    parked = next(r for r in await rows(services) if r.user_id == 3)
+    parked = next(r for r in await rows(services) if r.subscriber_id == 3)
     assert parked.next_due_at is None and parked.claimed_by is None
     assert parked.last_error and "Mars/Olympus_Mons" in parked.last_error
     clock.advance(minutes=2)
@@ -134,7 +134,7 @@ async def test_a_parked_reminder_says_so_and_restarts(services: Services, clock:
     await services.router.command(ann, "remind", "water")
     async with services.store.session() as session, session.begin():
         await session.execute(update(Subscription).values(next_due_at=clock.now()))
-        await session.execute(update(User).values(timezone="Mars/Olympus_Mons"))
+        await session.execute(update(Subscriber).values(timezone="Mars/Olympus_Mons"))
     await dispatcher(services, Recorder(), notifiers_platform="telegram").tick()
     listing = (await services.router.command(ann, "reminders", "")).text
     assert "no longer know your saved time zone" in listing and "/timezone" in listing
@@ -180,7 +180,7 @@ async def test_user_deleted_while_due_does_not_fail_the_batch(services: Services
     await seed(services.engine, 4, lambda i: clock.now() - timedelta(seconds=1) + timedelta(milliseconds=i))
 
     class Forgetting(Recorder):
-        async def send(self, chat_id: str, reply: Reply) -> None:
+        async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
             if chat_id == "1":  # /forget from user 3 arrives while the batch is out
                 async with services.store.session() as session, session.begin():
                     await services.store.delete_user(session, 3)
@@ -190,7 +190,7 @@ async def test_user_deleted_while_due_does_not_fail_the_batch(services: Services
     d = dispatcher(services, notifier, concurrency=1)
     assert await d.tick() == 4  # the batch does not fail (a reminder already on its way may still arrive)
     assert {"1", "2", "4"} <= set(notifier.chats)
-    assert [r.user_id for r in await rows(services)] == [1, 2, 4]
+    assert [r.subscriber_id for r in await rows(services)] == [1, 2, 4]
     assert all(r.claimed_by is None and r.next_due_at and r.next_due_at > clock.now() for r in await rows(services))
     clock.advance(minutes=5)
     await d.tick()
@@ -207,7 +207,7 @@ async def test_a_timeout_after_sending_is_not_sent_again(services: Services, clo
     assert await d.tick() == 0
     assert d.stats.unanswered == 1 and "2" not in notifier.chats
     async with services.store.session() as session:
-        kept = (await session.execute(select(Delivery).where(Delivery.user_id == 2))).scalars().all()
+        kept = (await session.execute(select(Delivery).where(Delivery.subscriber_id == 2))).scalars().all()
     assert len(kept) == 1  # its buttons still work: Telegram most likely showed it
 
 
@@ -268,7 +268,7 @@ async def test_old_delivery_rows_are_pruned(services: Services, clock: FakeClock
     async with services.store.session() as session, session.begin():
         for days, done in ((0, False), (3, False), (3, True), (500, True)):
             sent = now - timedelta(days=days)
-            session.add(Delivery(user_id=1, kind="water", tip_id="t", due_at=sent, sent_at=sent,
+            session.add(Delivery(subscriber_id=1, kind="water", tip_id="t", due_at=sent, sent_at=sent,
                                  done_at=sent if done else None))
     assert await services.store.prune_deliveries(now) == 2
     async with services.store.session() as session:
@@ -288,11 +288,11 @@ async def test_users_on_default_settings_are_spread_and_clock_times_stay_exact(s
         await services.router.command(caller, "remind", "tip at 08:30")
     subs = await rows(services)
     water = [r.next_due_at for r in subs if r.kind == "water"]
-    posture = {r.user_id: r.next_due_at for r in subs if r.kind == "posture"}
+    posture = {r.subscriber_id: r.next_due_at for r in subs if r.kind == "posture"}
     assert max(Counter(water).values()) <= 5  # not 300 users at one second (300 over 600 s: a few share one)
     assert max(water) - min(water) <= timedelta(minutes=10)  # but all within ten minutes of the slot
     # One user's water and posture fall together (one message), one slot apart from the window start.
-    assert all(r.next_due_at == posture[r.user_id] + timedelta(minutes=30) for r in subs if r.kind == "water")
+    assert all(r.next_due_at == posture[r.subscriber_id] + timedelta(minutes=30) for r in subs if r.kind == "water")
     assert {r.next_due_at for r in subs if r.kind == "daily"} == {clock.now().replace(hour=8, minute=30)}
 
 
@@ -322,4 +322,4 @@ async def test_a_users_reminders_due_together_are_claimed_together(services: Ser
     async with services.store.session() as session, session.begin():
         await session.execute(update(Subscription).values(next_due_at=clock.now()))
     claimed = await services.store.claim_due(clock.now(), 1, timedelta(seconds=60), owner="a")
-    assert len({c.user_id for c in claimed}) == 1 and {c.kind for c in claimed} == {"water", "posture"}
+    assert len({c.subscriber_id for c in claimed}) == 1 and {c.kind for c in claimed} == {"water", "posture"}

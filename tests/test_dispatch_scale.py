@@ -27,7 +27,7 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.chats: Counter[str] = Counter()
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         await asyncio.sleep(0)
         self.chats[chat_id] += 1
 
@@ -101,7 +101,7 @@ class SlowNotifier(CountingNotifier):
         super().__init__()
         self.started = asyncio.Event()
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         self.started.set()
         await asyncio.sleep(0.3)
         await super().send(chat_id, reply)
@@ -125,7 +125,7 @@ async def test_stopping_mid_batch_settles_what_was_sent_and_releases_the_rest(se
             rows = (await session.execute(select(Subscription))).scalars().all()
         assert all(r.claimed_until is None and r.claimed_by is None for r in rows)  # nothing stays leased
         for row in rows:
-            if str(row.user_id) in sent:
+            if str(row.subscriber_id) in sent:
                 assert row.next_due_at and row.next_due_at > clock.now()
             else:
                 assert row.next_due_at == clock.now()  # still due: a restart sends it at once

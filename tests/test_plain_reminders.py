@@ -19,7 +19,7 @@ from bot.core.replies import Reply
 from bot.core.router import Caller
 from bot.reminders import plain
 from bot.reminders import proposal as proposals
-from bot.storage.models import Subscription, User
+from bot.storage.models import Subscriber, Subscription
 from tests.conftest import ROOT, FakeClock
 from tests.test_reminder_service import hm, snapshot
 
@@ -267,7 +267,7 @@ async def test_stop_pause_and_resume_by_confirm(services: Services, clock: FakeC
     done = await router.button(ANN, confirm_of(ask))
     assert "Paused until tomorrow 00:00" in done.text
     async with services.store.session() as session:
-        user = (await session.execute(select(User))).scalar_one()
+        user = (await session.execute(select(Subscriber))).scalar_one()
     assert user.paused_until == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)  # midnight in Berlin
     ask = await router.text(ANN, "pause for 2 hours")
     assert ask is not None and "(until today 10:00)" in ask.text

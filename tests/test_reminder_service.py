@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.router import Caller
-from bot.storage.models import Subscription, User, phase_for
+from bot.storage.models import Subscriber, Subscription, phase_for
 from tests.conftest import FakeClock
 
 ANN = Caller("telegram", "42", "42", private=True)
@@ -28,7 +28,7 @@ BOB = Caller("telegram", "43", "43", private=True)
 async def snapshot(services: Services) -> list[tuple[object, ...]]:
     async with services.store.session() as session:
         users = [(u.timezone, u.window_start, u.window_end, u.days, u.paused_until, u.stopped)
-                 for u in (await session.execute(select(User).order_by(User.id))).scalars()]
+                 for u in (await session.execute(select(Subscriber).order_by(Subscriber.id))).scalars()]
         subs = [(s.kind, s.enabled, s.interval_minutes, s.at_time, s.next_due_at)
                 for s in (await session.execute(select(Subscription).order_by(Subscription.id))).scalars()]
     return [*users, *subs]
@@ -138,7 +138,7 @@ async def test_forget_needs_confirmation(services: Services) -> None:
     assert len(await snapshot(services)) == 4
     await services.router.button(ANN, "r:f:yes")
     async with services.store.session() as session:
-        users = list((await session.execute(select(User.platform_user_id))).scalars())
+        users = list((await session.execute(select(Subscriber.person_id))).scalars())
         subs = list((await session.execute(select(Subscription))).scalars())
     assert users == ["43"] and len(subs) == 1
 
@@ -178,9 +178,9 @@ async def test_stats_count_today_week_and_streak(services: Services, clock: Fake
                 ("daily", 0)]
         for kind, days_ago in done:
             at = now - timedelta(days=days_ago)
-            session.add(Delivery(user_id=user.id, kind=kind, tip_id="tip-water-drink", due_at=at, sent_at=at,
+            session.add(Delivery(subscriber_id=user.id, kind=kind, tip_id="tip-water-drink", due_at=at, sent_at=at,
                                  done_at=at))
-        session.add(Delivery(user_id=user.id, kind="water", tip_id="tip-water-drink", due_at=now, sent_at=now))
+        session.add(Delivery(subscriber_id=user.id, kind="water", tip_id="tip-water-drink", due_at=now, sent_at=now))
     stats = (await services.router.command(ANN, "stats", "")).text
     assert "Water: 2 today, 2 this week" in stats  # the week starts on Monday: 4 days ago was last week
     assert "Posture break: 1 today, 1 this week" in stats

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.storage.models import Subscription, User, phase_for
+from bot.storage.models import Subscriber, Subscription, phase_for
 from tests.conftest import FakeClock, RunningBot, start_bot
 from tests.fakebotapi import Call, Failure, FakeBotAPI
 
@@ -227,8 +227,8 @@ async def test_blocked_user_is_deactivated(telegram_bot: RunningBot, clock: Fake
     await tick_and_get(bot, chat_id=44)
     assert bot.dispatcher.stats.blocked == 1
     async with bot.services.store.session() as session:
-        user = (await session.execute(select(User).where(User.platform_user_id == "42"))).scalar_one()
-        subs = (await session.execute(select(Subscription).where(Subscription.user_id == user.id))).scalars()
+        user = (await session.execute(select(Subscriber).where(Subscriber.person_id == "42"))).scalar_one()
+        subs = (await session.execute(select(Subscription).where(Subscription.subscriber_id == user.id))).scalars()
         assert user.blocked and all(s.next_due_at is None for s in subs)
     clock.set(slot(11, 0))
     await tick_and_get(bot, chat_id=44)
@@ -248,7 +248,7 @@ async def test_chat_migration_updates_the_chat_id(telegram_bot: RunningBot, cloc
                                          migrate_to_chat_id=-1001234))
     await tick_and_get(bot, chat_id=-1001234)
     async with bot.services.store.session() as session:
-        user = (await session.execute(select(User).where(User.platform_user_id == "42"))).scalar_one()
+        user = (await session.execute(select(Subscriber).where(Subscriber.person_id == "42"))).scalar_one()
     assert user.chat_id == "-1001234"
 
 

@@ -13,25 +13,25 @@ from sqlalchemy import select, text
 
 from bot.app import Services
 from bot.core.router import Caller
-from bot.storage.models import Delivery, Subscription, User
+from bot.storage.models import Delivery, Subscriber, Subscription
 from tests.conftest import FakeClock
 
 ANN = Caller("telegram", "42", "42", private=True)
 BOB = Caller("telegram", "43", "43", private=True)
 
 
-async def block(services: Services, platform_user_id: str) -> None:
+async def block(services: Services, person_id: str) -> None:
     """What the dispatcher does when Telegram answers 403 'bot was blocked by the user'."""
     async with services.store.engine.begin() as conn:
-        await conn.execute(text("UPDATE users SET blocked = TRUE WHERE platform_user_id = :u"), {"u": platform_user_id})
-        await conn.execute(text("UPDATE subscriptions SET next_due_at = NULL WHERE user_id IN "
-                                "(SELECT id FROM users WHERE platform_user_id = :u)"), {"u": platform_user_id})
+        await conn.execute(text("UPDATE subscribers SET blocked = TRUE WHERE person_id = :u"), {"u": person_id})
+        await conn.execute(text("UPDATE subscriptions SET next_due_at = NULL WHERE subscriber_id IN "
+                                "(SELECT id FROM subscribers WHERE person_id = :u)"), {"u": person_id})
 
 
-async def state(services: Services, platform_user_id: str) -> tuple[bool, dict[str, datetime | None]]:
+async def state(services: Services, person_id: str) -> tuple[bool, dict[str, datetime | None]]:
     async with services.store.session() as session:
-        user = (await session.execute(select(User).where(User.platform_user_id == platform_user_id))).scalar_one()
-        subs = (await session.execute(select(Subscription).where(Subscription.user_id == user.id))).scalars()
+        user = (await session.execute(select(Subscriber).where(Subscriber.person_id == person_id))).scalar_one()
+        subs = (await session.execute(select(Subscription).where(Subscription.subscriber_id == user.id))).scalars()
         return user.blocked, {s.kind: s.next_due_at for s in subs}
 
 
@@ -82,7 +82,7 @@ async def test_a_button_on_an_old_reminder_brings_a_returning_user_back(services
     async with services.store.session() as session, session.begin():
         user = await services.store.get_user(session, "telegram", "42")
         assert user is not None
-        delivery = Delivery(user_id=user.id, kind="water", tip_id="tip-water-drink", due_at=clock.now(),
+        delivery = Delivery(subscriber_id=user.id, kind="water", tip_id="tip-water-drink", due_at=clock.now(),
                             sent_at=clock.now())
         session.add(delivery)
     await block(services, "42")
@@ -96,7 +96,7 @@ async def test_a_button_on_an_old_reminder_brings_a_returning_user_back(services
 async def test_a_returning_user_with_an_unknown_stored_zone_can_set_a_new_one(services: Services) -> None:
     await subscribe(services, ANN)
     async with services.store.engine.begin() as conn:
-        await conn.execute(text("UPDATE users SET timezone = 'Mars/Olympus'"))
+        await conn.execute(text("UPDATE subscribers SET timezone = 'Mars/Olympus'"))
     await block(services, "42")
     reply = await services.router.command(ANN, "reminders", "")
     assert "saved time zone 'Mars/Olympus'" in reply.text and "/timezone" in reply.text

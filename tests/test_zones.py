@@ -141,7 +141,7 @@ async def test_timezone_command_stores_and_shows_the_canonical_name(services: Se
 async def test_a_zone_stored_under_an_old_name_is_shown_canonical(services: Services) -> None:
     await services.router.command(ANN, "remind", "water every 60m")
     async with services.store.session() as session, session.begin():
-        await session.execute(text("UPDATE users SET timezone = 'Asia/Calcutta'"))
+        await session.execute(text("UPDATE subscribers SET timezone = 'Asia/Calcutta'"))
     listing = await services.router.command(ANN, "reminders", "")
     assert "Time zone Asia/Kolkata" in listing.text
     assert "Water: every 60 min, next today 15:3" in listing.text  # 10:00 UTC, read in Kolkata

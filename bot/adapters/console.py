@@ -65,7 +65,7 @@ class Console:
             return await self.router.command(self.caller, name, args)
         return await self.router.text(self.caller, line)
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         """Notifier for the dispatcher: a reminder appears between prompts, with its choices."""
         self.write("")
         self.show(reply)

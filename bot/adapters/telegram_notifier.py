@@ -13,6 +13,12 @@ from bot.config import Settings
 from bot.core.replies import Reply
 from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient, Unanswered
 
+# A 400 that means the chat can't take posts any more (it is gone, the bot lost the right to
+# post, the forum topic was deleted or closed), rather than a malformed message.
+GONE = ("chat not found", "not enough rights", "need administrator rights", "chat_write_forbidden",
+        "have no rights to send", "message thread not found", "topic_closed", "topic_deleted",
+        "group chat was upgraded")
+
 # Short enough that a stop (SIGTERM) finishes the sends in flight well inside 10 s.
 SEND_TIMEOUT_SECONDS = 5.0
 
@@ -21,10 +27,10 @@ class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
         try:
             await self.bot.send_message(chat_id=int(chat_id), text=render_html(reply), parse_mode=ParseMode.HTML,
-                                        reply_markup=render_keyboard(reply))
+                                        reply_markup=render_keyboard(reply), message_thread_id=thread_id or None)
         except RetryAfter as exc:
             raise RateLimited(retry_seconds(exc)) from exc
         except Forbidden as exc:
@@ -32,7 +38,7 @@ class TelegramNotifier:
         except ChatMigrated as exc:
             raise ChatMoved(str(exc.new_chat_id)) from exc
         except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
+            if any(sign in str(exc).lower() for sign in GONE):
                 raise Blocked(str(exc)) from exc
             raise Rejected(str(exc)) from exc
         except ReadTimedOut as exc:  # sent, unanswered: most likely delivered; never sent twice

@@ -38,7 +38,8 @@ from bot.core.clock import Clock
 from bot.core.replies import Reply
 from bot.core.schedule import next_due, stored_rule, stored_window, zone_from_name
 from bot.reminders.limits import SendLimiter
-from bot.reminders.texts import Part, combined_reply
+from bot.reminders.texts import Part, combined_reply, post_reply
+from bot.storage.models import PRIVATE
 from bot.storage.store import Claimed, ReminderStore
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class DeliveryError(Exception):
 
 
 class Blocked(DeliveryError):
-    """The user blocked the bot or deleted the chat: stop sending to them."""
+    """The chat can't take messages: the person blocked the bot, the bot was removed from the
+    group or channel or lost the right to post, the chat is gone. Stop sending there."""
 
 
 class RateLimited(DeliveryError):
@@ -81,7 +83,8 @@ class ChatMoved(DeliveryError):
 class Notifier(Protocol):
     """Sends one message to one chat on one platform."""
 
-    async def send(self, chat_id: str, reply: Reply) -> None: ...
+    async def send(self, chat_id: str, reply: Reply, thread_id: int = 0) -> None:
+        """``thread_id``: the forum topic to post in (0: the chat itself)."""
 
 
 @dataclass
@@ -99,7 +102,7 @@ class DispatchStats:
     released: int = 0
 
 
-Outcome = str  # "sent", "unanswered", "blocked", "rejected", "deferred", "unstarted"
+Outcome = str  # "sent", "unanswered", "blocked: <why>", "rejected", "deferred", "unstarted"
 
 
 @dataclass
@@ -109,12 +112,12 @@ class _Pending:
     finished: list[tuple[Claimed, datetime | None, str | None]]
     retry: list[tuple[Claimed, str, datetime]]
     parked: list[tuple[Claimed, str]]
-    blocked: set[int]
+    blocked: dict[int, str]  # subscriber id -> why it can't be reached
     unsent: list[int]
 
     @classmethod
     def empty(cls) -> _Pending:
-        return cls([], [], [], set(), [])
+        return cls([], [], [], {}, [])
 
     def __len__(self) -> int:
         return len(self.finished) + len(self.retry) + len(self.parked) + len(self.blocked) + len(self.unsent)
@@ -274,7 +277,7 @@ class Dispatcher:
 
     def _park(self, claimed: Claimed, exc: Exception, what: str) -> None:
         reason = f"{what}: {exc.__class__.__name__}: {exc}"
-        log.error("reminder %s (user %s) %s; parked", claimed.subscription_id, claimed.user_id, reason,
+        log.error("reminder %s (user %s) %s; parked", claimed.subscription_id, claimed.subscriber_id, reason,
                   exc_info=exc)
         self.stats.parked += 1
         self._pending.parked.append((claimed, reason))
@@ -295,8 +298,8 @@ class Dispatcher:
         If a user was deleted meanwhile (``/forget``), message by message, skipping theirs."""
         now = self.clock.now()
         rows: list[list[dict[str, object]]] = [
-            [{"user_id": c.user_id, "kind": c.kind, "tip_id": part.tip.id, "due_at": c.due_at, "sent_at": now,
-              "done_at": None} for c, _, _, part in parts] for parts in messages]
+            [{"subscriber_id": c.subscriber_id, "kind": c.kind, "tip_id": part.tip.id, "due_at": c.due_at,
+              "sent_at": now, "done_at": None} for c, _, _, part in parts] for parts in messages]
         try:
             return list(await self.store.record_messages(rows))
         except IntegrityError:
@@ -305,7 +308,7 @@ class Dispatcher:
                 try:
                     recorded.append((await self.store.record_messages([message]))[0])
                 except IntegrityError:
-                    log.info("user %s was deleted while reminders were due: nothing sent", message[0]["user_id"])
+                    log.info("user %s was deleted while reminders were due: nothing sent", message[0]["subscriber_id"])
                     recorded.append(None)
             return recorded
 
@@ -316,9 +319,11 @@ class Dispatcher:
                 self._pending.unsent.extend(ids)
                 return  # never started: the lease is released when the tick ends
             try:
-                reply = combined_reply(self.catalogue, [
-                    Part(p.kind, p.tip, delivery_id, once=p.once)
-                    for (_, _, _, p), delivery_id in zip(parts, ids, strict=True)])
+                shown = [Part(p.kind, p.tip, delivery_id, once=p.once)
+                         for (_, _, _, p), delivery_id in zip(parts, ids, strict=True)]
+                # A group or channel gets a post that reads well on its own, without personal buttons.
+                private = parts[0][0].chat_kind == PRIVATE
+                reply = combined_reply(self.catalogue, shown) if private else post_reply(self.catalogue, shown)
             except Exception as exc:
                 for claimed, _, _, _ in parts:
                     self._park(claimed, exc, "cannot be rendered")
@@ -347,8 +352,8 @@ class Dispatcher:
         for claimed, nxt, _, _ in parts:
             if outcome == "rejected":
                 pending.finished.append((claimed, nxt, None))
-            elif outcome == "blocked":
-                pending.blocked.add(claimed.user_id)
+            elif outcome.startswith("blocked"):
+                pending.blocked[claimed.subscriber_id] = outcome.partition(":")[2].strip() or "blocked"
             else:
                 self.stats.deferred += 1
                 pending.retry.append((claimed, "the platform could not be reached; trying again",
@@ -379,14 +384,14 @@ class Dispatcher:
             pending, self._pending = self._pending, _Pending.empty()
             try:
                 await self.store.settle(self.owner, pending.finished, retry=pending.retry,
-                                        parked=pending.parked, blocked_user_ids=pending.blocked,
+                                        parked=pending.parked, blocked=pending.blocked,
                                         unsent_delivery_ids=pending.unsent)
             except Exception:
                 log.exception("could not write back %d reminder outcomes; trying again", len(pending))
                 self._pending.finished[:0] = pending.finished
                 self._pending.retry[:0] = pending.retry
                 self._pending.parked[:0] = pending.parked
-                self._pending.blocked |= pending.blocked
+                self._pending.blocked = {**pending.blocked, **self._pending.blocked}
                 self._pending.unsent[:0] = pending.unsent
                 raise
 
@@ -414,7 +419,7 @@ class Dispatcher:
             if not await self._slot(chat_id):
                 return "unstarted"
             try:
-                await notifier.send(chat_id, reply)
+                await notifier.send(chat_id, reply, claimed.thread_id)
             except RateLimited as exc:
                 # Not a failed attempt: everyone on this token waits, then this one goes again.
                 self.stats.rate_limited += 1
@@ -439,13 +444,14 @@ class Dispatcher:
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
                 continue
             except ChatMoved as exc:
-                await self.store.move_chat(claimed.user_id, exc.new_chat_id)
+                await self.store.migrate_chat(claimed.platform, chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id
                 continue
-            except Blocked:
+            except Blocked as exc:
                 self.stats.blocked += 1
-                log.info("user %s blocked the bot: reminders deactivated", claimed.user_id)
-                return "blocked"
+                log.info("%s chat of subscriber %s can't be reached (%s): its reminders are deactivated",
+                         claimed.chat_kind, claimed.subscriber_id, exc)
+                return f"blocked: {exc}"
             except Rejected as exc:
                 log.warning("reminder %s rejected by the platform: %s", claimed.subscription_id, exc)
                 return "rejected"

@@ -42,7 +42,7 @@ from bot.reminders import proposal as proposals
 from bot.reminders.plain import understand
 from bot.reminders.stats import tally
 from bot.reminders.texts import KIND_LABELS, SNOOZE_MINUTES, Part, combined_reply
-from bot.storage.models import Delivery, Subscription, User
+from bot.storage.models import Delivery, Subscriber, Subscription
 from bot.storage.store import ReminderStore
 
 SECTION = "Reminders"
@@ -94,7 +94,13 @@ def pause_until(zone: tzinfo, now: datetime, word: str) -> datetime:
     raise InputError("How long? Try /pause 2h, /pause 30m, /pause today or /pause tomorrow.")
 
 
-def user_window(user: User) -> Window:
+def private_chat(caller: Caller) -> str | None:
+    """The caller's private chat, where their own reminders go; None when they write in a group
+    (a person's reminders never move to a group because they pressed something there)."""
+    return caller.chat_id if caller.private else None
+
+
+def user_window(user: Subscriber) -> Window:
     return stored_window(user.window_start, user.window_end, user.days)
 
 
@@ -114,13 +120,13 @@ class ReminderService:
         return any(c.name == name for c in COMMANDS)
 
     # -- helpers -----------------------------------------------------------------
-    def _local(self, user: User, moment: datetime) -> datetime:
+    def _local(self, user: Subscriber, moment: datetime) -> datetime:
         return moment.astimezone(zone_from_name(user.timezone))
 
-    def _fmt_local(self, user: User, moment: datetime, now: datetime) -> str:
+    def _fmt_local(self, user: Subscriber, moment: datetime, now: datetime) -> str:
         return fmt_when(zone_from_name(user.timezone), moment, now)
 
-    async def _reschedule(self, session: AsyncSession, user: User, now: datetime) -> list[Subscription]:
+    async def _reschedule(self, session: AsyncSession, user: Subscriber, now: datetime) -> list[Subscription]:
         """Recompute every subscription's next due time from the user's current settings."""
         subs = await self.store.subscriptions(session, user.id)
         zone = zone_from_name(user.timezone)
@@ -135,27 +141,27 @@ class ReminderService:
                 sub.next_due_at = None
         return subs
 
-    async def _subscription(self, session: AsyncSession, user: User, kind: str) -> Subscription:
+    async def _subscription(self, session: AsyncSession, user: Subscriber, kind: str) -> Subscription:
         for sub in await self.store.subscriptions(session, user.id):
             if sub.kind == kind:
                 return sub
-        sub = Subscription(user_id=user.id, kind=kind, enabled=False, attempts=0, shown_tips="",
+        sub = Subscription(subscriber_id=user.id, kind=kind, enabled=False, attempts=0, shown_tips="",
                            interval_minutes=DEFAULT_INTERVAL.get(kind),
                            at_time=fmt_time(DEFAULT_DAILY_AT) if kind == "daily" else None)
         session.add(sub)
         await session.flush()
         return sub
 
-    async def _first_subscription(self, session: AsyncSession, user: User) -> bool:
+    async def _first_subscription(self, session: AsyncSession, user: Subscriber) -> bool:
         """No zone set and nothing switched on yet: the moment to ask for the time zone."""
         return user.timezone is None and not any(s.enabled for s in await self.store.subscriptions(session, user.id))
 
-    async def _user(self, session: AsyncSession, caller: Caller, now: datetime) -> User:
+    async def _user(self, session: AsyncSession, caller: Caller, now: datetime) -> Subscriber:
         user = await self.store.get_or_create_user(session, caller.platform, caller.user_id, caller.chat_id, now)
-        await self._talking_again(session, user, caller.chat_id, now)
+        await self._talking_again(session, user, private_chat(caller), now)
         return user
 
-    async def _talking_again(self, session: AsyncSession, user: User, chat_id: str | None, now: datetime) -> None:
+    async def _talking_again(self, session: AsyncSession, user: Subscriber, chat_id: str | None, now: datetime) -> None:
         """The user is talking to us: note a new chat, and if they had blocked the bot, unblock them.
 
         Blocking made the dispatcher mark the user and unschedule every reminder, so unblocking puts
@@ -165,12 +171,13 @@ class ReminderService:
         if not user.blocked:
             return
         user.blocked = False
+        user.blocked_reason = None
         try:
             await self._reschedule(session, user, now)
         except UnknownZone:
             pass  # nothing can be scheduled until /timezone sets a zone again, and that reschedules
 
-    def _status_line(self, user: User, now: datetime) -> str:
+    def _status_line(self, user: Subscriber, now: datetime) -> str:
         zone = canonical_zone_name(user.timezone) if user.timezone else "UTC (not set yet)"
         window = user_window(user)
         line = (f"Time zone {zone}, active {fmt_time(window.start)}-{fmt_time(window.end)}, "
@@ -181,7 +188,7 @@ class ReminderService:
             line += f"\nPaused until {self._fmt_local(user, user.paused_until, now)}; /resume to restart now."
         return line
 
-    def _describe(self, sub: Subscription, user: User, now: datetime) -> str:
+    def _describe(self, sub: Subscription, user: Subscriber, now: datetime) -> str:
         label = KIND_LABELS[sub.kind]
         how = f"at {sub.at_time}" if sub.kind == "daily" else f"every {sub.interval_minutes} min"
         if not sub.enabled:
@@ -354,7 +361,7 @@ class ReminderService:
         async with self.store.session() as session, session.begin():
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             if user is not None:
-                await self._talking_again(session, user, caller.chat_id, now)
+                await self._talking_again(session, user, private_chat(caller), now)
             subs = [s for s in await self.store.subscriptions(session, user.id) if s.enabled] if user else []
             if user is None or not subs:
                 return Reply(text="No reminders are on. Send /remind to choose posture breaks, water, stretching "
@@ -369,7 +376,7 @@ class ReminderService:
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             if user is None:
                 return Reply(text="Nothing logged yet. Press ✅ Done on a reminder and it counts here.")
-            await self._talking_again(session, user, caller.chat_id, now)
+            await self._talking_again(session, user, private_chat(caller), now)
             done = await self.store.done_since(session, user.id, now - timedelta(days=400))
             counted = tally(done, zone_from_name(user.timezone), now)
         lines = [f"{KIND_LABELS[k]}: {counted.today[k]} today, {counted.week[k]} this week" for k in KINDS]
@@ -484,10 +491,10 @@ class ReminderService:
         now = self.clock.now()
         async with self.store.session() as session, session.begin():
             delivery = await self.store.get_delivery(session, delivery_id)
-            user = await session.get(User, delivery.user_id) if delivery else None
+            user = await session.get(Subscriber, delivery.subscriber_id) if delivery else None
             if delivery is None or user is None:
                 return expired()
-            if user.platform != caller.platform or user.platform_user_id != caller.user_id:
+            if user.platform != caller.platform or user.person_id != caller.user_id:
                 return Reply(text="", notice="That button belongs to someone else's reminder.")
             await self._talking_again(session, user, None, now)
             tip = self.catalogue.entries.get(delivery.tip_id)

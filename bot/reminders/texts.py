@@ -81,3 +81,24 @@ def combined_reply(catalogue: Catalogue, parts: Sequence[Part], notice_status: s
         rows.append((Button("⏸ Pause all for today", f"r:p:{lead}"),))
     title = combined_title([p.kind for p in parts])
     return Reply(text=text, title=title, buttons=tuple(rows))
+
+
+def hashtag(tip: Entry) -> str:
+    """The topic of a tip as a hashtag: its first keyword, "vitamin d" -> #VitaminD."""
+    words = (tip.keywords[0] if tip.keywords else tip.kind or "backcare").replace("-", " ").split()
+    return "#" + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def post_reply(catalogue: Catalogue, parts: Sequence[Part]) -> Reply:
+    """A post for a group or a channel: the title, each tip with its safety notes, a hashtag
+    per topic, the source and the disclaimer. No buttons: they would need a private chat."""
+    if len(parts) == 1:
+        title = KIND_TITLES[parts[0].kind]
+        sections = [catalogue.with_notes(parts[0].tip.id, parts[0].tip.body, parts[0].once)]
+    else:
+        title = combined_title([p.kind for p in parts])
+        sections = [f"{KIND_TITLES[p.kind]}: {catalogue.with_notes(p.tip.id, p.tip.body, p.once)}" for p in parts]
+    tags = " ".join(dict.fromkeys(["#BackCare", *(hashtag(p.tip) for p in parts)]))
+    about = catalogue.about
+    footer = f"Source: \"{about.source_title}\", retold by Unknot. {about.disclaimer}"
+    return Reply(text="\n\n".join([*sections, tags, footer]), title=title)

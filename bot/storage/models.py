@@ -48,21 +48,41 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(Base):
-    __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_users_platform_user"),)
+PRIVATE, GROUP, CHANNEL = "private", "group", "channel"
+
+
+class Subscriber(Base):
+    """Where reminders go: a private chat, a group (or one forum topic in it) or a channel.
+
+    ``person_id`` is the platform's id of the person: for a private chat the person it
+    belongs to, for a group or channel the administrator who last set it up (``/channels``
+    lists a person's channels by it). ``chat_id`` is unique per platform: a group has one
+    set of posts, in the forum topic ``thread_id`` where it was set up (0 outside topics).
+    """
+
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat"),
+        Index("ix_subscribers_person", "platform", "person_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
-    platform_user_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8), default=PRIVATE, server_default=PRIVATE)
+    person_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    title: Mapped[str | None] = mapped_column(String(128), default=None)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     window_start: Mapped[str] = mapped_column(String(5), default="09:00")
     window_end: Mapped[str] = mapped_column(String(5), default="18:00")
     days: Mapped[str] = mapped_column(String(7), default="0123456")
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The chat can't be reached (the person blocked the bot, the bot was removed from the
+    # group or lost the right to post): nothing is scheduled until that changes.
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Seconds added to every interval slot (09:00:00 + phase, every N minutes), so that users on
     # the default settings are not all due at the same second. Daily tips keep their exact time.
@@ -72,20 +92,20 @@ class User(Base):
 PHASE_SPREAD_SECONDS = 600
 
 
-def phase_for(platform: str, platform_user_id: str) -> int:
+def phase_for(platform: str, person_id: str) -> int:
     """A stable phase in [0, 600) s for a new user: the same user always gets the same one."""
-    return zlib.crc32(f"{platform}:{platform_user_id}".encode()) % PHASE_SPREAD_SECONDS
+    return zlib.crc32(f"{platform}:{person_id}".encode()) % PHASE_SPREAD_SECONDS
 
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
-        UniqueConstraint("user_id", "kind", name="uq_subscriptions_user_kind"),
+        UniqueConstraint("subscriber_id", "kind", name="uq_subscriptions_subscriber_kind"),
         Index("ix_subscriptions_next_due_at", "next_due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     interval_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -109,7 +129,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     tip_id: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage.models import Delivery, Subscription, User, UTCDateTime, phase_for
+from bot.storage.models import CHANNEL, PRIVATE, Delivery, Subscriber, Subscription, UTCDateTime, phase_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class Claimed:
     """A due subscription claimed by one dispatcher, with what it needs to send."""
 
     subscription_id: int
-    user_id: int
+    subscriber_id: int
     kind: str
     interval_minutes: int | None
     at_time: str | None
@@ -33,10 +33,13 @@ class Claimed:
     days: str
     paused_until: datetime | None
     phase_seconds: int = 0
+    chat_kind: str = PRIVATE
+    thread_id: int = 0
+    title: str | None = None
 
 
 SUBSCRIPTIONS = cast(Table, Subscription.__table__)
-USERS = cast(Table, User.__table__)
+SUBSCRIBERS = cast(Table, Subscriber.__table__)
 DELIVERIES = cast(Table, Delivery.__table__)
 
 
@@ -49,41 +52,98 @@ class ReminderStore:
     def session(self) -> AsyncSession:
         return self.sessions()
 
-    # -- users -------------------------------------------------------------------
-    async def get_user(self, session: AsyncSession, platform: str, platform_user_id: str) -> User | None:
+    # -- subscribers -------------------------------------------------------------
+    async def get_user(self, session: AsyncSession, platform: str, person_id: str) -> Subscriber | None:
+        """The person's private chat."""
         return (await session.execute(
-            select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+            select(Subscriber).where(Subscriber.platform == platform, Subscriber.person_id == person_id,
+                                     Subscriber.kind == PRIVATE)
         )).scalar_one_or_none()
 
-    async def get_or_create_user(self, session: AsyncSession, platform: str, platform_user_id: str,
-                                 chat_id: str, now: datetime) -> User:
-        user = await self.get_user(session, platform, platform_user_id)
+    async def get_or_create_user(self, session: AsyncSession, platform: str, person_id: str,
+                                 chat_id: str, now: datetime) -> Subscriber:
+        user = await self.get_user(session, platform, person_id)
         if user is None:
-            user = User(platform=platform, platform_user_id=platform_user_id, chat_id=chat_id, created_at=now,
-                        window_start="09:00", window_end="18:00", days="0123456", stopped=False, blocked=False,
-                        phase_seconds=phase_for(platform, platform_user_id))
+            user = Subscriber(platform=platform, kind=PRIVATE, person_id=person_id, chat_id=chat_id, thread_id=0,
+                              created_at=now, window_start="09:00", window_end="18:00", days="0123456",
+                              stopped=False, blocked=False, phase_seconds=phase_for(platform, person_id))
             session.add(user)
             await session.flush()
         return user
 
-    async def subscriptions(self, session: AsyncSession, user_id: int) -> list[Subscription]:
+    async def get_chat(self, session: AsyncSession, platform: str, chat_id: str) -> Subscriber | None:
+        """A group's or channel's row (or a private chat's, by its chat id)."""
+        return (await session.execute(
+            select(Subscriber).where(Subscriber.platform == platform, Subscriber.chat_id == chat_id)
+        )).scalar_one_or_none()
+
+    async def get_or_create_chat(self, session: AsyncSession, platform: str, kind: str, chat_id: str,
+                                 person_id: str, now: datetime, title: str | None = None) -> Subscriber:
+        """A group or channel as a subscriber; a new one starts with every reminder off,
+        the whole day and week open, and no time zone."""
+        chat = await self.get_chat(session, platform, chat_id)
+        if chat is None:
+            chat = Subscriber(platform=platform, kind=kind, person_id=person_id, chat_id=chat_id, thread_id=0,
+                              title=title, created_at=now, window_start="09:00", window_end="18:00",
+                              days="0123456", stopped=False, blocked=False,
+                              phase_seconds=phase_for(platform, chat_id))
+            session.add(chat)
+            await session.flush()
+        return chat
+
+    async def channels_of(self, session: AsyncSession, platform: str, person_id: str) -> list[Subscriber]:
         return list((await session.execute(
-            select(Subscription).where(Subscription.user_id == user_id).order_by(Subscription.id)
+            select(Subscriber).where(Subscriber.platform == platform, Subscriber.person_id == person_id,
+                                     Subscriber.kind == CHANNEL).order_by(Subscriber.title, Subscriber.id)
         )).scalars())
 
-    async def delete_user(self, session: AsyncSession, user_id: int) -> None:
-        await session.execute(delete(Delivery).where(Delivery.user_id == user_id))
-        await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
-        await session.execute(delete(User).where(User.id == user_id))
+    async def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> bool:
+        """The chat can't take posts any more (the bot was removed, lost its rights): nothing
+        is scheduled for it from now on, and nothing is sent first to find out. True if known."""
+        async with self.engine.begin() as conn:
+            ids = [r[0] for r in await conn.execute(
+                update(SUBSCRIBERS).where(SUBSCRIBERS.c.platform == platform, SUBSCRIBERS.c.chat_id == chat_id)
+                .values(blocked=True, blocked_reason=reason[:200]).returning(SUBSCRIBERS.c.id))]
+            if ids:
+                await conn.execute(update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.subscriber_id.in_(ids))
+                                   .values(next_due_at=None, claimed_until=None, claimed_by=None))
+            return bool(ids)
+
+    async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> bool:
+        """A group became a supergroup: its row (settings, reminders, rotation) moves to the new
+        id. A row the new id already has without any reminder on (an introduction) gives way."""
+        async with self.sessions() as session, session.begin():
+            old = await self.get_chat(session, platform, old_chat_id)
+            if old is None:
+                return False
+            new = await self.get_chat(session, platform, new_chat_id)
+            if new is not None:
+                if any(s.enabled for s in await self.subscriptions(session, new.id)):
+                    return False
+                await self.delete_user(session, new.id)
+                await session.flush()
+            old.chat_id = new_chat_id
+            return True
+
+    async def subscriptions(self, session: AsyncSession, subscriber_id: int) -> list[Subscription]:
+        return list((await session.execute(
+            select(Subscription).where(Subscription.subscriber_id == subscriber_id).order_by(Subscription.id)
+        )).scalars())
+
+    async def delete_user(self, session: AsyncSession, subscriber_id: int) -> None:
+        await session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber_id))
+        await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber_id))
+        await session.execute(delete(Subscriber).where(Subscriber.id == subscriber_id))
 
     # -- deliveries ----------------------------------------------------------------
     async def get_delivery(self, session: AsyncSession, delivery_id: int) -> Delivery | None:
         return await session.get(Delivery, delivery_id)
 
-    async def done_since(self, session: AsyncSession, user_id: int, since: datetime) -> list[tuple[str, datetime]]:
+    async def done_since(self, session: AsyncSession, subscriber_id: int,
+                         since: datetime) -> list[tuple[str, datetime]]:
         rows = await session.execute(
             select(Delivery.kind, Delivery.done_at).where(
-                Delivery.user_id == user_id, Delivery.done_at.is_not(None), Delivery.done_at >= since
+                Delivery.subscriber_id == subscriber_id, Delivery.done_at.is_not(None), Delivery.done_at >= since
             )
         )
         return [(kind, done) for kind, done in rows if done is not None]
@@ -94,35 +154,36 @@ class ReminderStore:
         overdue first.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim disjoint
-        batches at once, and one ``UPDATE … FROM users … RETURNING`` brings back all a
+        batches at once, and one ``UPDATE … FROM subscribers … RETURNING`` brings back all a
         reminder needs. SQLite has one writer at a time, so the UPDATE alone is atomic there.
         A lease that runs out (a crashed dispatcher) makes the row claimable again; a live
         dispatcher renews its leases (``renew``) while it works.
         """
-        subs, users = SUBSCRIPTIONS, USERS
+        subs, subscribers = SUBSCRIPTIONS, SUBSCRIBERS
         due = and_(subs.c.next_due_at <= now, or_(subs.c.claimed_until.is_(None), subs.c.claimed_until <= now))
         # The users of the ``limit`` most overdue rows, and every row of theirs that is due: a
         # user's reminders due together are claimed together and go out as one message.
-        pick = select(subs.c.user_id).where(due).order_by(subs.c.next_due_at).limit(limit)
-        sub_cols = [subs.c.id, subs.c.user_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
+        pick = select(subs.c.subscriber_id).where(due).order_by(subs.c.next_due_at).limit(limit)
+        sub_cols = [subs.c.id, subs.c.subscriber_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
                     subs.c.next_due_at, subs.c.attempts, subs.c.shown_tips]
-        user_cols = [users.c.platform, users.c.chat_id, users.c.timezone, users.c.window_start,
-                     users.c.window_end, users.c.days, users.c.paused_until, users.c.phase_seconds]
+        chat_cols = [subscribers.c[name] for name in (
+            "platform", "chat_id", "timezone", "window_start", "window_end", "days", "paused_until", "phase_seconds",
+            "kind", "thread_id", "title")]
         lease_values = {"claimed_until": now + lease, "claimed_by": owner or None}
-        claim = update(subs).where(subs.c.user_id.in_(pick.scalar_subquery()), due).values(**lease_values)
+        claim = update(subs).where(subs.c.subscriber_id.in_(pick.scalar_subquery()), due).values(**lease_values)
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 pick = pick.with_for_update(skip_locked=True)
-                claim = (update(subs).where(subs.c.user_id.in_(pick.scalar_subquery()), due,
-                                            users.c.id == subs.c.user_id).values(**lease_values))
-                rows = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols, *user_cols))]
+                claim = (update(subs).where(subs.c.subscriber_id.in_(pick.scalar_subquery()), due,
+                                            subscribers.c.id == subs.c.subscriber_id).values(**lease_values))
+                rows = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols, *chat_cols))]
             else:
                 claimed = [tuple(r) for r in await conn.execute(claim.returning(*sub_cols))]
                 if not claimed:
                     return []
-                user_ids = sorted({r[1] for r in claimed})
+                subscriber_ids = sorted({r[1] for r in claimed})
                 found = {r[0]: tuple(r[1:]) for r in await conn.execute(
-                    select(users.c.id, *user_cols).where(users.c.id.in_(user_ids)))}
+                    select(subscribers.c.id, *chat_cols).where(subscribers.c.id.in_(subscriber_ids)))}
                 rows = [r + found[r[1]] for r in claimed if r[1] in found]
         result = [Claimed(*row) for row in rows]
         result.sort(key=lambda c: c.due_at)
@@ -182,7 +243,7 @@ class ReminderStore:
         finished: Sequence[tuple[Claimed, datetime | None, str | None]] = (),
         retry: Sequence[tuple[Claimed, str, datetime]] = (),
         parked: Sequence[tuple[Claimed, str]] = (),
-        blocked_user_ids: Collection[int] = (),
+        blocked: Mapping[int, str] | None = None,
         unsent_delivery_ids: Sequence[int] = (),
     ) -> None:
         """Write back the outcome of some claimed rows (a message or a few), in one transaction.
@@ -192,7 +253,8 @@ class ReminderStore:
         their lease, unless the user changed settings (or snoozed) while the row was out: then
         their new time stands. ``retry`` rows stay due, not before their retry time, with the
         reason (``attempts`` counts the retries in a row). ``parked`` rows stop being
-        scheduled, with the reason (shown by /reminders). Blocked users stop being scheduled.
+        scheduled, with the reason (shown by /reminders). Blocked chats (id -> why) stop being
+        scheduled.
         """
         subs = SUBSCRIPTIONS
         mine = subs.c.claimed_by == owner if owner else subs.c.claimed_by.is_(None)
@@ -230,10 +292,12 @@ class ReminderStore:
                     [{"b_id": c.subscription_id, "b_due": c.due_at, "b_reason": reason[:200]}
                      for c, reason in parked],
                 )
-            if blocked_user_ids:
-                ids = sorted(blocked_user_ids)
-                await conn.execute(update(USERS).where(USERS.c.id.in_(ids)).values(blocked=True))
-                await conn.execute(update(subs).where(subs.c.user_id.in_(ids))
+            if blocked:
+                ids = sorted(blocked)
+                await conn.execute(update(SUBSCRIBERS).where(SUBSCRIBERS.c.id == bindparam("b_id"))
+                                   .values(blocked=True, blocked_reason=bindparam("b_reason")),
+                                   [{"b_id": i, "b_reason": blocked[i][:200]} for i in ids])
+                await conn.execute(update(subs).where(subs.c.subscriber_id.in_(ids))
                                    .values(next_due_at=None, claimed_until=None, claimed_by=None))
             if unsent_delivery_ids:
                 await conn.execute(delete(DELIVERIES).where(DELIVERIES.c.id.in_(list(unsent_delivery_ids))))
@@ -253,7 +317,3 @@ class ReminderStore:
         """The parts of one combined reminder message, in the order they were shown."""
         return list((await session.execute(
             select(Delivery).where(Delivery.group_id == group_id).order_by(Delivery.id))).scalars())
-
-    async def move_chat(self, user_id: int, chat_id: str) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.execute(update(User).where(User.id == user_id).values(chat_id=chat_id))
