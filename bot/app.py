@@ -20,6 +20,8 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.router import Router
 from bot.core.triage_model import default_model
 from bot.reminders.dispatcher import Dispatcher, Notifier
+from bot.reminders.groups import COMMANDS as GROUP_COMMANDS
+from bot.reminders.groups import GroupService
 from bot.reminders.limits import SendLimiter
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 from bot.reminders.service import ReminderService
@@ -40,6 +42,7 @@ class Services:
     store: ReminderStore
     reminders: ReminderService
     clock: Clock
+    groups: GroupService
 
     def dispatcher(self, notifiers: dict[str, Notifier], **options: object) -> Dispatcher:
         return Dispatcher(self.store, self.catalogue, notifiers, self.clock,
@@ -51,7 +54,7 @@ class Services:
 
 
 def load_content(settings: Settings) -> Catalogue:
-    reserved = [c.name for c in (*BASIC_COMMANDS, *REMINDER_COMMANDS)]
+    reserved = [c.name for c in (*BASIC_COMMANDS, *REMINDER_COMMANDS, *GROUP_COMMANDS)]
     return load_catalogue(settings.content_dir, reserved_commands=reserved)
 
 
@@ -64,8 +67,9 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
     store = ReminderStore(engine)
     chat = ChatService(catalogue)
     reminders = ReminderService(store, catalogue, clock)
-    router = Router(chat, {"r": reminders}, AnswerEngine(catalogue, model=default_model()))
-    return Services(settings, catalogue, chat, router, engine, store, reminders, clock)
+    groups = GroupService(store, catalogue, clock)
+    router = Router(chat, {"r": reminders, "g": groups}, AnswerEngine(catalogue, model=default_model()))
+    return Services(settings, catalogue, chat, router, engine, store, reminders, clock, groups)
 
 
 async def run_console(settings: Settings) -> None:
@@ -104,7 +108,7 @@ async def run_telegram(
 
     services = await open_services(settings, clock)
     limiter = SendLimiter()  # one per token: replies and reminders share Telegram's budget
-    application, adapter = build_application(settings, services.router, limiter)
+    application, adapter = build_application(settings, services.router, limiter, groups=services.groups)
     bot = notifier_bot(settings)
     dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)}, limiter=limiter)
     leadership = Leadership(services.engine)

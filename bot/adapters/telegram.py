@@ -9,13 +9,26 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from cachetools import TTLCache
+from telegram import (
+    Bot,
+    BotCommand,
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberRestricted,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -26,6 +39,7 @@ from bot.config import Secret, Settings, parse_listen
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
+from bot.reminders.groups import ChatAdmins, ChatInfo, GroupService, Member
 from bot.reminders.limits import SendLimiter
 
 log = logging.getLogger(__name__)
@@ -62,30 +76,89 @@ def caller_of(update: Update) -> Caller:
     user = update.effective_user
     chat = update.effective_chat
     assert chat is not None
+    message = update.effective_message
+    # An anonymous administrator writes as the group itself (Telegram shows GroupAnonymousBot).
+    as_group = message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id
     return Caller(
         platform="telegram",
         user_id=str(user.id if user else chat.id),
         chat_id=str(chat.id),
-        private=chat.type == "private",
+        private=chat.type == ChatType.PRIVATE,
         display_name=user.first_name if user else "",
+        chat_type=chat.type,
+        thread_id=(topic_of(message) or 0) if message is not None else 0,
+        anonymous_admin=as_group and chat.type != ChatType.CHANNEL,
+        chat_title=chat.title or "",
     )
+
+
+def member_of(member: ChatMember) -> Member:
+    """A Bot API ChatMember as the core reads it: its status, and whether it may post."""
+    if isinstance(member, ChatMemberAdministrator):
+        # In a channel an administrator posts only with can_post_messages; in a group always.
+        can_post = member.can_post_messages is not False
+    elif isinstance(member, ChatMemberRestricted):
+        can_post = member.is_member and member.can_send_messages
+    else:
+        can_post = member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.MEMBER}
+    return Member(status=str(member.status), can_post=bool(can_post))
+
+
+class TelegramChatAdmins(ChatAdmins):
+    """Who is an administrator and what the bot may do, from the Bot API, remembered for
+    ``ttl`` seconds so that a busy group costs one lookup per person per ``ttl``."""
+
+    def __init__(self, bot: Bot, ttl: float = 120.0) -> None:
+        self.bot = bot
+        self.cache: TTLCache[tuple[str, str], Member] = TTLCache(maxsize=10_000, ttl=ttl)
+
+    async def find_chat(self, ref: str) -> ChatInfo | None:
+        try:
+            chat = await self.bot.get_chat(int(ref) if ref.lstrip("-").isdigit() else ref)
+        except (BadRequest, Forbidden):
+            return None
+        return ChatInfo(str(chat.id), chat.type, chat.title or chat.username or str(chat.id), chat.username)
+
+    async def member(self, chat_id: str, person_id: str, fresh: bool = False) -> Member:
+        key = (chat_id, person_id)
+        found = None if fresh else self.cache.get(key)
+        if found is None:
+            try:
+                found = member_of(await self.bot.get_chat_member(int(chat_id), int(person_id)))
+            except (BadRequest, Forbidden):
+                found = Member(status="left", can_post=False)
+            self.cache[key] = found
+        return found
+
+    async def bot_member(self, chat_id: str) -> Member:
+        return await self.member(chat_id, str(self.bot.id), fresh=True)
+
+    def forget(self, chat_id: str) -> None:
+        """The bot's rights in ``chat_id`` changed: ask again next time."""
+        for key in [k for k in self.cache if k[0] == chat_id]:
+            self.cache.pop(key, None)
 
 
 class TelegramAdapter:
     """Owns the PTB handlers. Every callback parses, calls the router once, renders."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, groups: GroupService | None = None) -> None:
         self.router = router
+        self.groups = groups
+        self.admins: ChatAdmins | None = None
 
     def install(self, application: AnyApp) -> None:
         names = [c.name for c in self.router.commands()]
         # New messages only: an edited message (or a channel post) must not run a command or
         # get an answer a second time.
         new = filters.UpdateType.MESSAGE
+        application.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         application.add_handler(CommandHandler(names, self.on_command, filters=new))
         # Order matters: anything left that looks like a command is unknown to us.
         application.add_handler(MessageHandler(new & filters.COMMAND, self.on_unknown_command))
         application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(MessageHandler(new & filters.ChatType.PRIVATE & filters.FORWARDED, self.on_forward))
         application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.on_text))
         application.add_error_handler(self.on_error)
 
@@ -158,6 +231,50 @@ class TelegramAdapter:
         mentions = message.parse_entities(["mention"]).values()
         return bool(username) and any(m.lower() == f"@{username}" for m in mentions)
 
+    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to a chat, removed from it, or its rights there changed."""
+        changed = update.my_chat_member
+        if changed is None or self.groups is None or changed.chat.type == ChatType.PRIVATE:
+            return
+        chat_id = str(changed.chat.id)
+        if isinstance(self.admins, TelegramChatAdmins):
+            self.admins.forget(chat_id)
+        before, after = member_of(changed.old_chat_member), member_of(changed.new_chat_member)
+        channel = changed.chat.type == ChatType.CHANNEL
+        can_post = after.can_post and (after.is_admin or not channel)
+        if not can_post:
+            reason = ("removed from the chat" if after.status in {"left", "kicked"} else "may not post there")
+            await self.groups.bot_removed("telegram", chat_id, f"{reason} ({changed.chat.type})")
+            return
+        was_in = before.can_post and (before.is_admin or not channel)
+        if was_in:
+            return  # rights changed but posting still works
+        caller = Caller(platform="telegram", user_id=str(changed.from_user.id), chat_id=chat_id, private=False,
+                        chat_type=changed.chat.type, chat_title=changed.chat.title or "")
+        reply = await self.groups.bot_added(caller)
+        if reply is not None:
+            await self.send(chat_id, reply, context)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: Telegram says so in the old group, with the new id."""
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None or self.groups is None:
+            return
+        await self.groups.chat_migrated("telegram", str(message.chat_id), str(message.migrate_to_chat_id))
+
+    async def on_forward(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A post forwarded from a channel, in a private chat: connect that channel."""
+        message = update.effective_message
+        if message is None:
+            return
+        origin = message.forward_origin
+        if isinstance(origin, MessageOriginChannel) and self.groups is not None:
+            reply = await self.groups.connect(caller_of(update), str(origin.chat.id))
+            await self.answer(message, reply, context)
+            return
+        if message.text:
+            await self.on_text(update, context)
+
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None:
@@ -183,13 +300,13 @@ class TelegramAdapter:
             log.error("Unexpected error while handling an update", exc_info=error)
 
 
-def build_application(settings: Settings, router: Router,
-                      limiter: SendLimiter | None = None) -> tuple[AnyApp, TelegramAdapter]:
+def build_application(settings: Settings, router: Router, limiter: SendLimiter | None = None,
+                      groups: GroupService | None = None) -> tuple[AnyApp, TelegramAdapter]:
     """The PTB Application. Its requests wait for ``limiter``, the token's one ``SendLimiter``
     that the reminder dispatcher uses too."""
     from bot.adapters.telegram_limits import SharedRateLimiter
 
-    adapter = TelegramAdapter(router)
+    adapter = TelegramAdapter(router, groups)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token.reveal())
@@ -198,6 +315,8 @@ def build_application(settings: Settings, router: Router,
         .build()
     )
     adapter.install(application)
+    if groups is not None:
+        adapter.admins = groups.admins = TelegramChatAdmins(application.bot)
     return application, adapter
 
 

@@ -25,6 +25,10 @@ class Caller:
     chat_id: str
     private: bool = True
     display_name: str = ""
+    chat_type: str = "private"  # private, group, supergroup or channel
+    thread_id: int = 0  # the forum topic the message came from (0: none)
+    anonymous_admin: bool = False  # wrote as the group itself: only its administrators can
+    chat_title: str = ""
 
 
 class CommandService(Protocol):
