@@ -38,9 +38,32 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest migration (safe to run at every start)."""
+    await run_migrations(engine, "upgrade", "head")
 
-    def upgrade(connection: Connection) -> None:
-        command.upgrade(alembic_config(connection), "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade)
+async def run_migrations(engine: AsyncEngine, action: str, revision: str) -> None:
+    """``action`` ("upgrade" or "downgrade") to ``revision``, in one transaction.
+
+    On SQLite, a migration that changes a table copies it and drops the old one; with foreign
+    keys on, that drop would delete every row referring to it (``ON DELETE CASCADE``). So
+    foreign keys are off while migrating (the pragma only works outside a transaction, which
+    is why it comes first) and checked afterwards, then on again for this connection.
+    """
+
+    def run(connection: Connection) -> None:
+        getattr(command, action)(alembic_config(connection), revision)
+
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.run_sync(run)
+            if sqlite:
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} rows pointing at nothing")
+            await connection.commit()
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -40,7 +40,8 @@ def upgrade() -> None:
                 batch.drop_constraint(unique, type_="unique")
             batch.alter_column("user_id", new_column_name="subscriber_id", existing_type=sa.BigInteger(),
                                existing_nullable=False)
-            if unique:
+        if unique:  # a batch of its own: in SQLite's copy the new column name exists only afterwards
+            with op.batch_alter_table(table) as batch:
                 batch.create_unique_constraint("uq_subscriptions_subscriber_kind", ["subscriber_id", "kind"])
         op.create_index(f"ix_{table}_subscriber_id", table, ["subscriber_id"])
 
@@ -53,7 +54,8 @@ def downgrade() -> None:
                 batch.drop_constraint(unique, type_="unique")
             batch.alter_column("subscriber_id", new_column_name="user_id", existing_type=sa.BigInteger(),
                                existing_nullable=False)
-            if unique:
+        if unique:
+            with op.batch_alter_table(table) as batch:
                 batch.create_unique_constraint("uq_subscriptions_user_kind", ["user_id", "kind"])
     # Groups and channels have no place in the old table.
     op.execute("DELETE FROM subscribers WHERE kind <> 'private'")
@@ -66,6 +68,7 @@ def downgrade() -> None:
         batch.drop_column("kind")
         batch.alter_column("person_id", new_column_name="platform_user_id", existing_type=sa.String(64),
                            existing_nullable=False)
+    with op.batch_alter_table("subscribers") as batch:
         batch.create_unique_constraint("uq_users_platform_user", ["platform", "platform_user_id"])
     op.rename_table("subscribers", "users")
     op.create_index("ix_subscriptions_user_id", "subscriptions", ["user_id"])
