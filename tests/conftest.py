@@ -142,7 +142,7 @@ async def start_bot(api: FakeBotAPI, settings: Settings, clock: FakeClock,
 
     task = asyncio.create_task(run_telegram(settings, stop=stop, clock=clock, poll_timeout=1,
                                             dispatch_every=dispatch_every, ready=ready))
-    await api.wait_count("setMyCommands", before + 1, timeout=15)
+    await api.wait_count("setMyCommands", before + 2, timeout=15)  # private chats' menu, then groups'
     return RunningBot(api, task, stop, got["services"], got["dispatcher"], clock)  # type: ignore[arg-type]
 
 

@@ -302,3 +302,72 @@ async def test_tips_rotate_without_repeats_across_a_restart(fake_api: FakeBotAPI
     await days(tips - tips // 2, tips // 2)
     await bot.shutdown()
     assert len(set(seen)) == tips  # every tip once before any comes again
+
+
+async def test_missing_parts_keep_what_was_set_and_breaks_take_any_sensible_interval(
+        telegram_bot: RunningBot) -> None:
+    bot = telegram_bot
+    make_admin(bot.api)
+    await group_command(bot, "/grouptips 07:45 Europe/Paris")
+    text = await group_command(bot, "/grouptips weekdays")
+    assert "Daily tip at 07:45 (Europe/Paris, Mon-Fri)" in text
+    for interval, minutes in [("45m", 45), ("2h", 120), ("1h30m", 90), ("15min", 15), ("4h", 240)]:
+        text = await group_command(bot, f"/groupbreaks posture every {interval}")
+        assert f"Posture breaks every {minutes} min" in text, interval
+    for bad in ("5h", "90", "10m", "1h5"):
+        assert "Saved" not in await group_command(bot, f"/groupbreaks posture every {bad}"), bad
+    assert "Posture breaks" not in await group_command(bot, "/groupbreaks posture off")
+
+
+async def test_admin_answers_are_remembered_for_a_while(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    make_admin(api)
+    await group_command(bot, "/grouptips 09:00")
+    await group_command(bot, "/grouptips 10:00")
+    await group_command(bot, "/groupbreaks stretch every 90m")
+    asked = [c for c in api.sent("getChatMember") if c.params["user_id"] == ADMIN]
+    assert len(asked) == 1
+
+
+async def test_a_send_to_a_group_that_was_upgraded_follows_it(telegram_bot: RunningBot, clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    old, new = -500700, -1005007000
+    make_admin(api, old)
+    await bot.command("/grouptips 09:00", user_id=ADMIN, chat_id=old, chat_type="group")
+    api.migrated[old] = new  # upgraded while the bot heard nothing of it
+    clock.set(at(23, 9, 0, 5))
+    unhurried(bot)
+    await bot.dispatcher.tick()
+    assert [c.params["chat_id"] for c in api.calls if c.method == "sendMessage" and "Tip of the day" in c.text] == [new]
+    chat, subs = await chat_row(bot, new)
+    assert chat is not None and subs["daily"].next_due_at == at(24, 9)
+
+
+async def test_a_channel_that_takes_the_right_to_post_away_stops_and_says_why(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    api.add_chat(CHANNEL, "channel", "Back Care Daily", username="backcarechan")
+    api.add_chat(GROUP, "supergroup", "Back Club", username="backclub")
+    api.set_member(CHANNEL, BOT_ID, "administrator")
+    api.set_member(CHANNEL, ADMIN, "administrator")
+    assert "@backclub is a group, not a channel" in await connect(bot, "/channel @backclub")
+    assert "Connected." in await connect(bot, "/channel https://t.me/backcarechan")
+    await api.push_my_chat_member(CHANNEL, "channel", "administrator", "administrator", can_post_messages=False)
+    _, subs = await settled(bot, CHANNEL, lambda c: c is not None and c.blocked)
+    assert subs["daily"].next_due_at is None
+    assert "@backcarechan: stopped, I can't post there" in await connect(bot, "/channels")
+    api.set_member(CHANNEL, BOT_ID, "administrator")
+    text = await connect(bot, "/channel @backcarechan on")
+    assert "Connected. @backcarechan: daily tip at 09:00 (UTC, every day), next today 09:00" in text
+
+
+async def test_a_persons_reminders_stay_in_their_private_chat(telegram_bot: RunningBot) -> None:
+    bot = telegram_bot
+    await bot.command("/remind water every 60m", user_id=ADMIN)
+    await group_command(bot, "/remind water every 90m")  # refused in a group
+    await bot.api.push_callback("r:t:water", 1, user_id=ADMIN, chat_id=GROUP, chat_type="supergroup")
+    await bot.api.wait_for("answerCallbackQuery")
+    async with bot.services.store.session() as session:
+        person = await bot.services.store.get_user(session, "telegram", str(ADMIN))
+        assert person is not None and person.chat_id == str(ADMIN)
+        [water] = await bot.services.store.subscriptions(session, person.id)
+        assert water.enabled and water.interval_minutes == 60

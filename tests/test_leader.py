@@ -21,18 +21,18 @@ async def test_one_instance_is_active_and_a_standby_takes_over(fake_api: FakeBot
     stops = [asyncio.Event(), asyncio.Event()]
     first = asyncio.create_task(run_telegram(settings, stop=stops[0], clock=clock, poll_timeout=1,
                                              dispatch_every=None))
-    await fake_api.wait_count("setMyCommands", 1, timeout=15)
+    await fake_api.wait_count("setMyCommands", 2, timeout=15)  # the menus of private chats and of groups
     second = asyncio.create_task(run_telegram(settings, stop=stops[1], clock=clock, poll_timeout=1,
                                               dispatch_every=None))
     await asyncio.sleep(2.5)
-    assert len(fake_api.sent("setMyCommands")) == 1  # the second stands by: no second poller (409)
+    assert len(fake_api.sent("setMyCommands")) == 2  # the second stands by: no second poller (409)
     polls = len(fake_api.sent("getUpdates"))
 
     stops[0].set()  # the active instance goes away
     await fake_api.drain()
     await asyncio.wait_for(first, 15)
     fake_api.draining = False
-    await fake_api.wait_count("setMyCommands", 2, timeout=10)  # the standby took over
+    await fake_api.wait_count("setMyCommands", 4, timeout=10)  # the standby took over
     assert len(fake_api.sent("getUpdates")) >= polls
     reply_before = len(fake_api.calls)
     await fake_api.push_message("/start")

@@ -20,6 +20,16 @@ async def test_commands_are_registered_with_telegram(telegram_bot: RunningBot) -
         assert expected in names
     assert all(c["description"] for c in call.params["commands"])
     assert len(names) == len(set(names)) <= 100
+    assert "remind" in names and "channel" in names and "grouptips" not in names
+    assert "scope" not in call.params  # the default menu: private chats
+
+
+async def test_groups_get_a_menu_of_their_own(telegram_bot: RunningBot) -> None:
+    call = telegram_bot.api.sent("setMyCommands")[1]
+    assert call.params["scope"] == {"type": "all_group_chats"}
+    names = [c["command"] for c in call.params["commands"]]
+    assert {"grouptips", "groupbreaks", "tip", "topics", "spasm"} <= set(names)
+    assert not {"remind", "pause", "forget", "channel", "channels"} & set(names)  # personal: private chats
 
 
 async def test_start_shows_welcome_disclaimer_and_topic_buttons(telegram_bot: RunningBot) -> None:

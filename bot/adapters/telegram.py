@@ -13,6 +13,7 @@ from cachetools import TTLCache
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllGroupChats,
     ChatMember,
     ChatMemberAdministrator,
     ChatMemberRestricted,
@@ -41,8 +42,12 @@ from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
 from bot.reminders.groups import ChatAdmins, ChatInfo, GroupService, Member
 from bot.reminders.limits import SendLimiter
+from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 
 log = logging.getLogger(__name__)
+
+GROUP_ONLY = {"grouptips", "groupbreaks"}
+PRIVATE_ONLY_COMMANDS = {c.name for c in REMINDER_COMMANDS} | {"channel", "channels"}
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -163,8 +168,14 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
 
     async def register_commands(self, application: AnyApp) -> None:
-        commands = [BotCommand(c.name, c.description[:256]) for c in self.router.commands()][:100]
-        await application.bot.set_my_commands(commands)
+        """The "/" menu: in private chats everything but the group commands; in groups the
+        group commands and what anyone there can use, not the personal ones."""
+        everything = self.router.commands()
+        private = [c for c in everything if c.name not in GROUP_ONLY]
+        group = [c for c in everything if c.name not in PRIVATE_ONLY_COMMANDS]
+        for infos, scope in ((private, None), (group, BotCommandScopeAllGroupChats())):
+            commands = [BotCommand(c.name, c.description[:256]) for c in infos][:100]
+            await application.bot.set_my_commands(commands, scope=scope)
 
     async def send(self, chat_id: int | str, reply: Reply, context: ContextTypes.DEFAULT_TYPE,
                    thread_id: int | None = None) -> None:

@@ -37,7 +37,6 @@ from bot.core.schedule import (
     zone_from_name,
 )
 from bot.reminders.service import fmt_when
-from bot.reminders.texts import KIND_LABELS
 from bot.storage.models import CHANNEL, GROUP, Subscriber, Subscription
 from bot.storage.store import ReminderStore
 
@@ -52,6 +51,7 @@ COMMANDS = (
 )
 BREAK_KINDS = {"stretch": "stretch", "stretching": "stretch", "posture": "posture", "water": "water",
                "break": "posture", "breaks": "posture"}
+BREAK_NAMES = {"posture": "Posture breaks", "stretch": "Stretch breaks", "water": "Water breaks"}
 MIN_BREAK, MAX_BREAK = 15, 240  # minutes between group breaks
 _CLOCK_RE = re.compile(r"^\d{1,2}([:.h]\d{2})?$")
 _INTERVAL_RE = re.compile(r"^(?:(\d{1,3})h)?(?:(\d{1,4})(?:m|min|mins)?)?$")
@@ -317,8 +317,7 @@ class GroupService:
         if not had:
             return Reply(text="Hello again! An administrator can start a daily back-care tip here with "
                               "/grouptips 09:00 Europe/London (time, zone, days).")
-        kinds = " and ".join("the daily tip" if s.kind == "daily" else f"{KIND_LABELS[s.kind].lower()} breaks"
-                             for s in had)
+        kinds = " and ".join("the daily tip" if s.kind == "daily" else BREAK_NAMES[s.kind].lower() for s in had)
         return Reply(text=f"Thanks for having me back. Posts here stopped when I was removed; your settings "
                           f"for {kinds} are kept. An administrator can turn them back on with /grouptips on"
                           + (" and /groupbreaks" if any(s.kind != "daily" for s in had) else "") + ".")
@@ -384,7 +383,7 @@ class GroupService:
         for kind in ("posture", "stretch", "water"):
             sub = subs.get(kind)
             if sub is not None and sub.enabled:
-                lines.append(f"{KIND_LABELS[kind]} breaks every {sub.interval_minutes} min, "
+                lines.append(f"{BREAK_NAMES[kind]} every {sub.interval_minutes} min, "
                              f"{chat.window_start}-{chat.window_end}, next {self._next(chat, sub)}.")
         if chat.thread_id:
             lines.append("Posts go to the topic where they were set up.")
