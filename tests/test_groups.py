@@ -371,3 +371,17 @@ async def test_a_persons_reminders_stay_in_their_private_chat(telegram_bot: Runn
         assert person is not None and person.chat_id == str(ADMIN)
         [water] = await bot.services.store.subscriptions(session, person.id)
         assert water.enabled and water.interval_minutes == 60
+
+
+async def test_forget_me_removes_the_person_from_the_channels_they_connected(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    api.add_chat(CHANNEL, "channel", "Back Care Daily", username="backcarechan")
+    api.set_member(CHANNEL, BOT_ID, "administrator")
+    api.set_member(CHANNEL, ADMIN, "administrator")
+    await connect(bot, "/channel @backcarechan")
+    unhurried(bot)
+    await api.push_callback("r:f:yes", 1, user_id=ADMIN)
+    await api.wait_for("answerCallbackQuery")
+    _, subs = await settled(bot, CHANNEL, lambda c: c is not None and c.person_id == "")
+    assert subs["daily"].enabled  # the channel keeps its tips
+    assert "no channels connected" in await connect(bot, "/channels")

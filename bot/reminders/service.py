@@ -485,6 +485,8 @@ class ReminderService:
             user = await self.store.get_user(session, caller.platform, caller.user_id)
             if user is not None:
                 await self.store.delete_user(session, user.id)
+            # Groups and channels they set up keep their posts, without their name on them.
+            await self.store.forget_person(session, caller.platform, caller.user_id)
         return Reply(text="Done: everything I stored about you is deleted. /remind starts afresh.", title="Forget me")
 
     async def _delivery_button(self, caller: Caller, action: str, delivery_id: int) -> Reply:

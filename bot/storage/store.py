@@ -97,6 +97,13 @@ class ReminderStore:
                                      Subscriber.kind == CHANNEL).order_by(Subscriber.title, Subscriber.id)
         )).scalars())
 
+    async def forget_person(self, session: AsyncSession, platform: str, person_id: str) -> None:
+        """The person asked to be forgotten: the groups and channels they set up keep posting,
+        but no longer say who set them up."""
+        await session.execute(update(Subscriber).where(Subscriber.platform == platform,
+                                                       Subscriber.person_id == person_id,
+                                                       Subscriber.kind != PRIVATE).values(person_id=""))
+
     async def deactivate_chat(self, platform: str, chat_id: str, reason: str) -> bool:
         """The chat can't take posts any more (the bot was removed, lost its rights): nothing
         is scheduled for it from now on, and nothing is sent first to find out. True if known."""
