@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.storage.models import Subscriber, Subscription
 from tests.conftest import FakeClock, RunningBot, start_bot
-from tests.fakebotapi import BOT_ID, Call, FakeBotAPI
+from tests.fakebotapi import BOT_ID, Call, Failure, FakeBotAPI
 
 GROUP = -1001234500
 ADMIN, MEMBER = 42, 43
@@ -104,7 +104,7 @@ async def test_an_admin_sets_up_tips_a_member_is_refused_and_the_tip_comes_in_th
     assert "#BackCare #" in post.text
     assert 'Source: "Facts on Upper & Low Back Spasms & Pain"' in html.unescape(post.text)
     assert "not a substitute for professional" in post.text
-    assert "reply_markup" not in post.params or not post.buttons  # no Done / Snooze in a group
+    assert "reply_markup" not in post.params  # no Done / Snooze in a group
 
     chat, subs = await chat_row(bot, GROUP)
     assert chat is not None and subs["daily"].next_due_at == at(24, 8, 0)  # Tuesday 09:00 Paris
@@ -385,3 +385,89 @@ async def test_forget_me_removes_the_person_from_the_channels_they_connected(tel
     _, subs = await settled(bot, CHANNEL, lambda c: c is not None and c.person_id == "")
     assert subs["daily"].enabled  # the channel keeps its tips
     assert "no channels connected" in await connect(bot, "/channels")
+
+
+async def test_looking_at_the_settings_stores_nothing(telegram_bot: RunningBot) -> None:
+    text = await group_command(telegram_bot, "/grouptips", user_id=MEMBER)
+    assert "Nothing is set up here yet. An administrator can start" in text
+    assert (await chat_row(telegram_bot, GROUP))[0] is None
+
+
+async def test_the_join_telegram_sends_after_an_upgrade_is_not_a_comeback(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    old, new = -500800, -1005008000
+    make_admin(api, old)
+    await bot.command("/grouptips 09:00", user_id=ADMIN, chat_id=old, chat_type="group")
+    await api.push_migration(old, new)
+    await settled(bot, new, lambda c: c is not None)
+    before = len(api.calls)
+    await api.push_my_chat_member(new, "supergroup", "left", "member")
+    await api.push_message("/tip", user_id=ADMIN, chat_id=new, chat_type="supergroup")
+    first = await api.wait_for("sendMessage", after=before)
+    assert ("Another tip", "tip") in first.buttons  # the answer to /tip is the first thing said: no "welcome back"
+
+
+async def test_a_send_to_an_upgraded_group_set_up_again_drops_the_old_settings(telegram_bot: RunningBot,
+                                                                               clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    old, new = -500900, -1005009000
+    make_admin(api, old)
+    make_admin(api, new)
+    await bot.command("/grouptips 09:00", user_id=ADMIN, chat_id=old, chat_type="group")
+    await group_command(bot, "/grouptips 10:00", chat_id=new)
+    api.migrated[old] = new
+    clock.set(at(23, 9, 0, 5))
+    unhurried(bot)
+    await bot.dispatcher.tick()
+    assert not [c for c in api.calls if c.method == "sendMessage" and "Tip of the day" in c.text]
+    assert (await chat_row(bot, old))[0] is None
+    _, subs = await chat_row(bot, new)
+    assert subs["daily"].at_time == "10:00"
+
+
+async def test_a_private_channel_is_managed_by_its_id(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    api.add_chat(CHANNEL, "channel", "Quiet Backs")
+    api.set_member(CHANNEL, BOT_ID, "administrator")
+    api.set_member(CHANNEL, ADMIN, "administrator")
+    unhurried(bot)
+    text = html.unescape(await bot.command("hello", user_id=ADMIN, forward_from_channel={"id": CHANNEL}))
+    assert f"/channel {CHANNEL} off" in text
+    assert "are off" in await connect(bot, f"/channel {CHANNEL} off")
+    unhurried(bot)
+    again = html.unescape(await bot.command("hello", user_id=ADMIN, forward_from_channel={"id": CHANNEL}))
+    assert "Quiet Backs: daily tip off" in again  # a forward shows the state, it switches nothing on
+    assert "Connected." in await connect(bot, f"/channel {CHANNEL} on")
+
+
+async def test_the_owner_can_switch_a_channel_off_after_the_bot_lost_its_rights(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    api.add_chat(CHANNEL, "channel", "Back Care Daily", username="backcarechan")
+    api.set_member(CHANNEL, BOT_ID, "administrator")
+    api.set_member(CHANNEL, ADMIN, "administrator")
+    await connect(bot, "/channel @backcarechan")
+    await api.push_my_chat_member(CHANNEL, "channel", "administrator", "left")
+    await settled(bot, CHANNEL, lambda c: c is not None and c.blocked)
+    assert "are off" in await connect(bot, "/channel @backcarechan off")
+    assert "daily tip off" in await connect(bot, "/channels")
+
+
+async def test_telegram_not_answering_a_check_gets_a_reply(telegram_bot: RunningBot) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    api.fail_next("getChatMember", Failure(500, "Internal Server Error"), times=5)
+    assert "Telegram didn't answer just now" in await group_command(bot, "/grouptips 09:00")
+    assert (await chat_row(bot, GROUP))[0] is None
+
+
+async def test_posts_whose_forum_topic_was_deleted_go_to_general(telegram_bot: RunningBot,
+                                                                clock: FakeClock) -> None:
+    bot, api = telegram_bot, telegram_bot.api
+    make_admin(api)
+    await group_command(bot, "/grouptips 09:00", thread_id=11)
+    api.fail_next("sendMessage", Failure(400, "Bad Request: message thread not found"))
+    clock.set(at(23, 9, 0, 5))
+    posts = await tick_posts(bot, GROUP)
+    assert [("message_thread_id" in c.params, c.method) for c in posts] == [(True, "sendMessage!failed"),
+                                                                             (False, "sendMessage")]
+    chat, _ = await chat_row(bot, GROUP)
+    assert chat is not None and chat.thread_id == 0 and not chat.blocked

@@ -40,7 +40,7 @@ from bot.config import Secret, Settings, parse_listen
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
-from bot.reminders.groups import ChatAdmins, ChatInfo, GroupService, Member
+from bot.reminders.groups import ChatAdmins, ChatInfo, GroupService, Member, PlatformUnavailable
 from bot.reminders.limits import SendLimiter
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
 
@@ -97,11 +97,11 @@ def caller_of(update: Update) -> Caller:
     )
 
 
-def member_of(member: ChatMember) -> Member:
+def member_of(member: ChatMember, channel: bool = False) -> Member:
     """A Bot API ChatMember as the core reads it: its status, and whether it may post."""
     if isinstance(member, ChatMemberAdministrator):
         # In a channel an administrator posts only with can_post_messages; in a group always.
-        can_post = member.can_post_messages is not False
+        can_post = member.can_post_messages is True if channel else True
     elif isinstance(member, ChatMemberRestricted):
         can_post = member.is_member and member.can_send_messages
     else:
@@ -116,12 +116,16 @@ class TelegramChatAdmins(ChatAdmins):
     def __init__(self, bot: Bot, ttl: float = 120.0) -> None:
         self.bot = bot
         self.cache: TTLCache[tuple[str, str], Member] = TTLCache(maxsize=10_000, ttl=ttl)
+        self.kinds: dict[str, str] = {}  # chat id -> type, for the chats looked up (channels)
 
     async def find_chat(self, ref: str) -> ChatInfo | None:
         try:
             chat = await self.bot.get_chat(int(ref) if ref.lstrip("-").isdigit() else ref)
         except (BadRequest, Forbidden):
             return None
+        except TelegramError as exc:  # a timeout, a 5xx, a 429: say so rather than stay silent
+            raise PlatformUnavailable() from exc
+        self.kinds[str(chat.id)] = chat.type
         return ChatInfo(str(chat.id), chat.type, chat.title or chat.username or str(chat.id), chat.username)
 
     async def member(self, chat_id: str, person_id: str, fresh: bool = False) -> Member:
@@ -129,9 +133,13 @@ class TelegramChatAdmins(ChatAdmins):
         found = None if fresh else self.cache.get(key)
         if found is None:
             try:
-                found = member_of(await self.bot.get_chat_member(int(chat_id), int(person_id)))
+                member = await self.bot.get_chat_member(int(chat_id), int(person_id))
             except (BadRequest, Forbidden):
                 found = Member(status="left", can_post=False)
+            except TelegramError as exc:
+                raise PlatformUnavailable() from exc
+            else:
+                found = member_of(member, channel=self.kinds.get(chat_id) == ChatType.CHANNEL)
             self.cache[key] = found
         return found
 
@@ -250,8 +258,9 @@ class TelegramAdapter:
         chat_id = str(changed.chat.id)
         if isinstance(self.admins, TelegramChatAdmins):
             self.admins.forget(chat_id)
-        before, after = member_of(changed.old_chat_member), member_of(changed.new_chat_member)
         channel = changed.chat.type == ChatType.CHANNEL
+        before = member_of(changed.old_chat_member, channel)
+        after = member_of(changed.new_chat_member, channel)
         can_post = after.can_post and (after.is_admin or not channel)
         if not can_post:
             reason = ("removed from the chat" if after.status in {"left", "kicked"} else "may not post there")

@@ -11,13 +11,13 @@ from bot.adapters.telegram import render_html, render_keyboard
 from bot.adapters.telegram_limits import retry_seconds
 from bot.config import Settings
 from bot.core.replies import Reply
-from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, Transient, Unanswered
+from bot.reminders.dispatcher import Blocked, ChatMoved, RateLimited, Rejected, TopicGone, Transient, Unanswered
 
 # A 400 that means the chat can't take posts any more (it is gone, the bot lost the right to
 # post, the forum topic was deleted or closed), rather than a malformed message.
 GONE = ("chat not found", "not enough rights", "need administrator rights", "chat_write_forbidden",
-        "have no rights to send", "message thread not found", "topic_closed", "topic_deleted",
-        "group chat was upgraded")
+        "have no rights to send", "group chat was upgraded")
+TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
 
 # Short enough that a stop (SIGTERM) finishes the sends in flight well inside 10 s.
 SEND_TIMEOUT_SECONDS = 5.0
@@ -38,6 +38,8 @@ class TelegramNotifier:
         except ChatMigrated as exc:
             raise ChatMoved(str(exc.new_chat_id)) from exc
         except BadRequest as exc:
+            if thread_id and any(sign in str(exc).lower() for sign in TOPIC_GONE):
+                raise TopicGone(str(exc)) from exc
             if any(sign in str(exc).lower() for sign in GONE):
                 raise Blocked(str(exc)) from exc
             raise Rejected(str(exc)) from exc

@@ -80,6 +80,10 @@ class ChatMoved(DeliveryError):
         self.new_chat_id = new_chat_id
 
 
+class TopicGone(DeliveryError):
+    """The forum topic the chat's posts go to was deleted or closed: post in the chat itself."""
+
+
 class Notifier(Protocol):
     """Sends one message to one chat on one platform."""
 
@@ -411,7 +415,7 @@ class Dispatcher:
         return False
 
     async def _send(self, claimed: Claimed, reply: Reply) -> Outcome:
-        chat_id = claimed.chat_id
+        chat_id, thread_id = claimed.chat_id, claimed.thread_id
         notifier = self.notifiers[claimed.platform]
         attempt = 0
         rate_limited = 0
@@ -419,7 +423,7 @@ class Dispatcher:
             if not await self._slot(chat_id):
                 return "unstarted"
             try:
-                await notifier.send(chat_id, reply, claimed.thread_id)
+                await notifier.send(chat_id, reply, thread_id)
             except RateLimited as exc:
                 # Not a failed attempt: everyone on this token waits, then this one goes again.
                 self.stats.rate_limited += 1
@@ -444,8 +448,19 @@ class Dispatcher:
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
                 continue
             except ChatMoved as exc:
-                await self.store.migrate_chat(claimed.platform, chat_id, exc.new_chat_id)
+                if not await self.store.migrate_chat(claimed.platform, chat_id, exc.new_chat_id):
+                    log.info("subscriber %s: its group became a supergroup set up on its own; old settings dropped",
+                             claimed.subscriber_id)
+                    return "blocked: the group moved to a supergroup with settings of its own"
                 chat_id = exc.new_chat_id
+                continue
+            except TopicGone as exc:
+                if not thread_id:
+                    return "blocked: " + str(exc)
+                log.info("subscriber %s: forum topic %s is gone (%s); posting in the chat itself from now on",
+                         claimed.subscriber_id, thread_id, exc)
+                await self.store.clear_topic(claimed.subscriber_id)
+                thread_id = 0
                 continue
             except Blocked as exc:
                 self.stats.blocked += 1

@@ -87,6 +87,13 @@ class ChatInfo:
         return f"@{self.username}" if self.username else self.title
 
 
+class PlatformUnavailable(InputError):
+    """The platform did not answer a question about a chat (a timeout, a 5xx, a 429)."""
+
+    def __init__(self) -> None:
+        super().__init__("Telegram didn't answer just now, so I couldn't check. Please try again in a minute.")
+
+
 class ChatAdmins(Protocol):
     """The platform's answers about chats and their members."""
 
@@ -145,10 +152,11 @@ class GroupService:
         now = self.clock.now()
         words = args.lower().split()
         async with self.store.session() as session, session.begin():
+            if not words:  # anyone may look; looking stores nothing
+                found = await self.store.get_chat(session, caller.platform, caller.chat_id)
+                return Reply(text=await self._status(session, found), title="Tips in this group")
             chat = await self.store.get_or_create_chat(session, caller.platform, GROUP, caller.chat_id,
                                                        caller.user_id, now, caller.chat_title or None)
-            if not words:
-                return Reply(text=await self._status(session, chat), title="Tips in this group")
             daily = await self._subscription(session, chat, "daily")
             if words in (["off"], ["stop"]):
                 daily.enabled = False
@@ -172,10 +180,11 @@ class GroupService:
         now = self.clock.now()
         words = args.lower().split()
         async with self.store.session() as session, session.begin():
+            if not words:  # anyone may look; looking stores nothing
+                found = await self.store.get_chat(session, caller.platform, caller.chat_id)
+                return Reply(text=await self._status(session, found), title="Tips in this group")
             chat = await self.store.get_or_create_chat(session, caller.platform, GROUP, caller.chat_id,
                                                        caller.user_id, now, caller.chat_title or None)
-            if not words:
-                return Reply(text=await self._status(session, chat), title="Tips in this group")
             if words in (["off"], ["stop"]):
                 for name in ("posture", "stretch", "water"):
                     (await self._subscription(session, chat, name)).enabled = False
@@ -222,19 +231,38 @@ class GroupService:
 
     async def connect(self, caller: Caller, ref: str, rest: str = "") -> Reply:
         """Connect (or change, or switch off) the channel ``ref``: ``@name``, a t.me link, or the
-        id of a channel a post was forwarded from. Every check the platform can answer is made."""
+        id of a channel a post was forwarded from. Every check the platform can answer is made.
+
+        A bare ``/channel @name`` (or a forwarded post) for a channel already connected only
+        shows its state; changing it (a time, ``on``, ``off``) makes the sender its owner, the
+        one ``/channels`` lists it for. Whoever owns it can switch it off even after the bot
+        lost its rights there."""
         if self.admins is None:
             return Reply(text="Channels can only be connected on Telegram.")
         match = _CHANNEL_REF_RE.match(ref)
-        if match is None and not re.fullmatch(r"-100\d{5,15}", ref):
+        numeric = re.fullmatch(r"-100\d{5,15}", ref) is not None
+        if match is None and not numeric:
             raise InputError(f"{ref[:40]!r} doesn't look like a channel. Send /channel @yourchannel, or forward "
                              "me any post from the channel.")
-        info = await self.admins.find_chat(f"@{match.group(1)}" if match else ref)
+        ref = ref if numeric else f"@{match.group(1)}" if match else ref
+        words = rest.lower().split()
+        off, on = words in (["off"], ["stop"]), words == ["on"]
+        at, zone, days = (None, None, None) if off or on or not words else parse_schedule(rest)
+        if off:
+            async with self.store.session() as session, session.begin():
+                owned = await self.store.channel_by_ref(session, caller.platform, ref)
+                if owned is not None and owned.person_id == caller.user_id:
+                    return await self._switch_off(session, owned)
+        info = await self.admins.find_chat(ref)
         if info is None:
+            if numeric:
+                return Reply(text="I can't see that channel yet. Add me to it as an administrator with \"Post "
+                                  "messages\" on, then forward the post again.")
             return Reply(text=f"I can't find {ref[:40]}. Check the name; a private channel has no @name, so "
-                              "forward me one of its posts instead.")
+                              "add me to it as an administrator and forward me one of its posts instead.")
         if info.kind != CHANNEL:
             return Reply(text=f"{info.name} is a group, not a channel. Add me to it and send /grouptips there.")
+        handle = f"@{info.username}" if info.username else info.chat_id
         bot = await self.admins.bot_member(info.chat_id)
         if not bot.is_admin:
             return Reply(text=f"I'm not an administrator of {info.name} yet. In the channel's settings, open "
@@ -245,19 +273,18 @@ class GroupService:
         if not (await self.admins.member(info.chat_id, caller.user_id, fresh=True)).is_admin:
             return Reply(text=f"Only administrators of {info.name} can connect it, and Telegram says you are "
                               "not one.")
-        off = rest.lower().split() in (["off"], ["stop"])
-        keep = off or rest.lower().split() in ([], ["on"])
-        at, zone, days = (None, None, None) if keep else parse_schedule(rest)
         now = self.clock.now()
         async with self.store.session() as session, session.begin():
-            chat = await self.store.get_or_create_chat(session, caller.platform, CHANNEL, info.chat_id,
-                                                       caller.user_id, now, info.name)
-            chat.person_id, chat.title = caller.user_id, info.name[:128]
+            existing = await self.store.get_chat(session, caller.platform, info.chat_id)
+            chat = existing or await self.store.get_or_create_chat(session, caller.platform, CHANNEL, info.chat_id,
+                                                                   caller.user_id, now, info.name)
+            chat.title = (handle if handle.startswith("@") else info.title)[:128]
             daily = await self._subscription(session, chat, "daily")
+            if existing is not None and not words:
+                return Reply(text=self._channel_line(chat, daily), title="Channel tips")
+            chat.person_id = caller.user_id
             if off:
-                daily.enabled = False
-                await self._reschedule(session, chat)
-                return Reply(text=f"Daily tips for {info.name} are off. /channel {info.name} on starts them again.")
+                return await self._switch_off(session, chat)
             if at is not None:
                 daily.at_time = f"{at:%H:%M}"
             if zone is not None:
@@ -268,9 +295,16 @@ class GroupService:
             chat.blocked, chat.blocked_reason, chat.stopped = False, None, False
             await self._reschedule(session, chat)
             status = self._channel_line(chat, daily)
-        hint = "" if zone or at else (f"\n\nChange the time with /channel {info.name} 08:00 Europe/Paris "
-                                      f"(time, zone, days), or /channel {info.name} off.")
+        hint = "" if words else (f"\n\nChange the time with /channel {handle} 08:00 Europe/Paris "
+                                 f"(time, zone, days), or /channel {handle} off.")
         return Reply(text=f"Connected. {status}{hint}", title="Channel tips")
+
+    async def _switch_off(self, session: AsyncSession, chat: Subscriber) -> Reply:
+        daily = await self._subscription(session, chat, "daily")
+        daily.enabled = False
+        await self._reschedule(session, chat)
+        handle = channel_handle(chat)
+        return Reply(text=f"Daily tips for {chat.title or handle} are off. /channel {handle} on starts them again.")
 
     async def list_channels(self, caller: Caller) -> Reply:
         async with self.store.session() as session:
@@ -286,11 +320,11 @@ class GroupService:
 
     def _channel_line(self, chat: Subscriber, daily: Subscription | None) -> str:
         name = chat.title or chat.chat_id
-        if chat.blocked:
-            return f"{name}: stopped, I can't post there ({chat.blocked_reason or 'no rights'}). Fix my rights, " \
-                   f"then send /channel {name} on."
         if daily is None or not daily.enabled:
-            return f"{name}: daily tip off"
+            return f"{name}: daily tip off" + (" (and I can't post there at the moment)" if chat.blocked else "")
+        if chat.blocked:
+            return (f"{name}: stopped, I can't post there ({chat.blocked_reason or 'no rights'}). Fix my rights, "
+                    f"then send /channel {channel_handle(chat)} on.")
         return f"{name}: daily tip at {daily.at_time} {self._zone_days(chat)}, next {self._next(chat, daily)}"
 
     # -- membership events (from the platform) ---------------------------------------
@@ -313,6 +347,8 @@ class GroupService:
                 await self.store.get_or_create_chat(session, caller.platform, GROUP, caller.chat_id,
                                                     caller.user_id, now, caller.chat_title or None)
                 return self.introduction()
+            if not chat.blocked:
+                return None  # already here and posting (Telegram also says "joined" after an upgrade)
             had = [s for s in await self.store.subscriptions(session, chat.id) if s.enabled]
         if not had:
             return Reply(text="Hello again! An administrator can start a daily back-care tip here with "
@@ -369,7 +405,9 @@ class GroupService:
             return "not scheduled"
         return fmt_when(zone_from_name(chat.timezone), sub.next_due_at, self.clock.now())
 
-    async def _status(self, session: AsyncSession, chat: Subscriber) -> str:
+    async def _status(self, session: AsyncSession, chat: Subscriber | None) -> str:
+        if chat is None:
+            return "Nothing is set up here yet. " + START_HINT
         subs = {s.kind: s for s in await self.store.subscriptions(session, chat.id)}
         if chat.blocked:
             return ("Posts here are stopped: I was removed or couldn't post. An administrator can send "
@@ -379,7 +417,7 @@ class GroupService:
         if daily is not None and daily.enabled:
             lines.append(f"Daily tip at {daily.at_time} {self._zone_days(chat)}, next {self._next(chat, daily)}.")
         else:
-            lines.append("Daily tip: off. Start it with /grouptips 09:00 Europe/London (time, zone, days).")
+            lines.append("Daily tip: off. " + START_HINT)
         for kind in ("posture", "stretch", "water"):
             sub = subs.get(kind)
             if sub is not None and sub.enabled:
@@ -392,6 +430,12 @@ class GroupService:
         return "\n".join(lines)
 
 
+def channel_handle(chat: Subscriber) -> str:
+    """What to type after /channel for this channel: its @name, or its id if it has none."""
+    return chat.title if chat.title and chat.title.startswith("@") else chat.chat_id
+
+
+START_HINT = "An administrator can start a daily tip with /grouptips 09:00 Europe/London (time, zone, days)."
 CHANNEL_HELP = ("To post a daily tip in a channel you run: add me to the channel as an administrator allowed "
                 "to post messages, then send me /channel @yourchannel 08:00 Europe/Paris (time, zone and days "
                 "are optional), or forward me any post from the channel.")

@@ -57,6 +57,10 @@ async def run_migrations(engine: AsyncEngine, action: str, revision: str) -> Non
     async with engine.connect() as connection:
         if sqlite:
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # SQLite's driver opens a transaction only before INSERT, UPDATE or DELETE, so a
+            # migration's DDL would commit statement by statement and a failure halfway would
+            # leave a half-migrated schema. An explicit BEGIN makes it all or nothing.
+            await connection.exec_driver_sql("BEGIN")
         try:
             await connection.run_sync(run)
             if sqlite:
@@ -64,6 +68,9 @@ async def run_migrations(engine: AsyncEngine, action: str, revision: str) -> Non
                 if broken:
                     raise RuntimeError(f"the migration left {len(broken)} rows pointing at nothing")
             await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
         finally:
             if sqlite:
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -97,6 +97,20 @@ class ReminderStore:
                                      Subscriber.kind == CHANNEL).order_by(Subscriber.title, Subscriber.id)
         )).scalars())
 
+    async def channel_by_ref(self, session: AsyncSession, platform: str, ref: str) -> Subscriber | None:
+        """A connected channel by its id, or by the @name it was connected with."""
+        query = select(Subscriber).where(Subscriber.platform == platform, Subscriber.kind == CHANNEL)
+        if ref.lstrip("-").isdigit():
+            query = query.where(Subscriber.chat_id == ref)
+        else:
+            query = query.where(func.lower(Subscriber.title) == ref.lower())
+        return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+    async def clear_topic(self, subscriber_id: int) -> None:
+        """The forum topic is gone: the chat's posts go to the chat itself (General)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(SUBSCRIBERS).where(SUBSCRIBERS.c.id == subscriber_id).values(thread_id=0))
+
     async def forget_person(self, session: AsyncSession, platform: str, person_id: str) -> None:
         """The person asked to be forgotten: the groups and channels they set up keep posting,
         but no longer say who set them up."""
@@ -118,7 +132,8 @@ class ReminderStore:
 
     async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> bool:
         """A group became a supergroup: its row (settings, reminders, rotation) moves to the new
-        id. A row the new id already has without any reminder on (an introduction) gives way."""
+        id, and True. A row the new id already has without any reminder on (an introduction)
+        gives way; one with reminders on stays, the old row is deleted, and False."""
         async with self.sessions() as session, session.begin():
             old = await self.get_chat(session, platform, old_chat_id)
             if old is None:
@@ -126,6 +141,8 @@ class ReminderStore:
             new = await self.get_chat(session, platform, new_chat_id)
             if new is not None:
                 if any(s.enabled for s in await self.subscriptions(session, new.id)):
+                    # Set up again in the supergroup already: those settings win, the old go.
+                    await self.delete_user(session, old.id)
                     return False
                 await self.delete_user(session, new.id)
                 await session.flush()

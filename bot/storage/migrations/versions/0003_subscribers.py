@@ -57,7 +57,10 @@ def downgrade() -> None:
         if unique:
             with op.batch_alter_table(table) as batch:
                 batch.create_unique_constraint("uq_subscriptions_user_kind", ["user_id", "kind"])
-    # Groups and channels have no place in the old table.
+    # Groups and channels have no place in the old table (foreign keys are off while migrating,
+    # so their reminders and deliveries go explicitly).
+    for table in ("deliveries", "subscriptions"):
+        op.execute(f"DELETE FROM {table} WHERE user_id IN (SELECT id FROM subscribers WHERE kind <> 'private')")
     op.execute("DELETE FROM subscribers WHERE kind <> 'private'")
     with op.batch_alter_table("subscribers") as batch:
         batch.drop_index("ix_subscribers_person")
