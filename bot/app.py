@@ -68,7 +68,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Servi
     chat = ChatService(catalogue)
     reminders = ReminderService(store, catalogue, clock)
     groups = GroupService(store, catalogue, clock)
-    router = Router(chat, {"r": reminders, "g": groups}, AnswerEngine(catalogue, model=default_model()))
+    router = Router(chat, {"r": reminders, "community": groups}, AnswerEngine(catalogue, model=default_model()))
     return Services(settings, catalogue, chat, router, engine, store, reminders, clock, groups)
 
 

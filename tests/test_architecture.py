@@ -34,3 +34,15 @@ def test_reminder_logic_imports_no_platform() -> None:
     for path in sorted((ROOT / "bot" / "reminders").glob("*.py")):
         bad = {name for name in imports_of(path) if name.startswith(("telegram", "discord", "bot.adapters"))}
         assert not bad, f"{path.name} imports {bad}"
+
+
+def test_a_service_cannot_take_the_menus_button_prefix() -> None:
+    import pytest
+
+    from bot.core.catalogue import load_catalogue
+    from bot.core.chat import ChatService
+    from bot.core.router import Router
+
+    chat = ChatService(load_catalogue(ROOT / "content"))
+    with pytest.raises(ValueError, match="belong to the topic menus"):
+        Router(chat, {"g": object()})  # type: ignore[dict-item]

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bot.core.answers import AnswerEngine, strip_mentions
-from bot.core.chat import ChatService, CommandInfo, expired
+from bot.core.chat import MENU, TIP_AGAIN, ChatService, CommandInfo, expired
 from bot.core.replies import Reply
+from bot.core.views import ANSWER_PREFIX, GROUP_PREFIX, TOPIC_PREFIX
 
 MAX_TEXT_CHARS = 4096
 
@@ -57,6 +58,10 @@ class Router:
         """``services`` maps a button-payload prefix (such as ``"r"``) to the service owning it."""
         self.chat = chat
         self.services = services or {}
+        taken = {p.rstrip(":") for p in (ANSWER_PREFIX, TOPIC_PREFIX, GROUP_PREFIX, MENU, TIP_AGAIN)}
+        clash = taken & set(self.services)
+        if clash:  # the menu's buttons would go to that service and come back "expired"
+            raise ValueError(f"button prefixes {sorted(clash)} belong to the topic menus")
         self.answers = answers
         for service in self.services.values():
             chat.extra_commands.extend(service.commands)
