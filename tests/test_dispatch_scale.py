@@ -135,3 +135,26 @@ async def test_stopping_mid_batch_settles_what_was_sent_and_releases_the_rest(se
         assert not set(after.chats) & sent
     finally:
         await services.close()
+
+
+async def test_a_process_claims_only_the_platforms_it_can_send(settings: Settings, database_url: str,
+                                                              clock: FakeClock) -> None:
+    """The console on the same database as the Telegram bot leaves Telegram's reminders alone:
+    before, it leased them for a minute and burnt part of their grace window."""
+    services = await open_services(replace(settings, database_url=database_url), clock)
+    try:
+        now = clock.now()
+        await seed(services.engine, 5, lambda i: now, platform="telegram", chat_id=lambda i: f"t{i}")
+        await seed(services.engine, 3, lambda i: now, platform="console", chat_id=lambda i: f"c{i}")
+        notifier = CountingNotifier()
+        console = Dispatcher(services.store, services.catalogue, {"console": notifier}, clock)
+        assert await console.tick() == 3
+        assert sorted(notifier.chats) == ["c6", "c7", "c8"]
+        async with services.store.session() as session:
+            leased = (await session.execute(select(func.count()).select_from(Subscription)
+                                            .where(Subscription.claimed_until.is_not(None)))).scalar_one()
+        assert leased == 0  # Telegram's five stay due and unleased for the Telegram process
+        telegram = await services.store.claim_due(now, 100, timedelta(minutes=1), platforms=["telegram"])
+        assert len(telegram) == 5 and {c.platform for c in telegram} == {"telegram"}
+    finally:
+        await services.close()

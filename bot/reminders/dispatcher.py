@@ -137,6 +137,7 @@ class Dispatcher:
         grace: timedelta = timedelta(minutes=10),
         daily_grace: timedelta = timedelta(hours=1),
         limiter: SendLimiter | None = None,
+        limiters: dict[str, SendLimiter] | None = None,
         batch_size: int = 200,
         concurrency: int = 30,
         lease: timedelta = timedelta(seconds=60),  # REMINDER_LEASE_SECONDS
@@ -157,6 +158,9 @@ class Dispatcher:
         self.grace = grace
         self.daily_grace = max(grace, daily_grace)
         self.limiter = limiter or SendLimiter()
+        # Each platform's own limits: Telegram's by default; a platform whose client paces
+        # itself (discord.py) gets an unlimited one here.
+        self.limiters = limiters or {}
         self.batch_size = batch_size
         self.semaphore = asyncio.Semaphore(concurrency)
         self.lease = lease
@@ -200,7 +204,8 @@ class Dispatcher:
             renewer = asyncio.ensure_future(self._renew_leases())
             try:
                 while not self.stopping:
-                    batch = await self.store.claim_due(self.clock.now(), self.batch_size, self.lease, self.owner)
+                    batch = await self.store.claim_due(self.clock.now(), self.batch_size, self.lease, self.owner,
+                                                       platforms=self.notifiers.keys())
                     if not batch:
                         break
                     try:
@@ -400,11 +405,15 @@ class Dispatcher:
                 raise
 
     # -- sending ---------------------------------------------------------------------
-    async def _slot(self, chat_id: str) -> bool:
-        """Wait for the limiter; False if a stop came first (nothing was sent)."""
+    def limiter_for(self, platform: str) -> SendLimiter:
+        return self.limiters.get(platform, self.limiter)
+
+    async def _slot(self, claimed: Claimed, chat_id: str) -> bool:
+        """Wait for the platform's limiter; False if a stop came first (nothing was sent)."""
         if self.stopping:
             return False
-        acquire = asyncio.ensure_future(self.limiter.acquire(chat_id, is_group=chat_id.startswith("-")))
+        limiter = self.limiter_for(claimed.platform)
+        acquire = asyncio.ensure_future(limiter.acquire(chat_id, is_group=claimed.chat_kind != PRIVATE))
         stop = asyncio.ensure_future(self._stopping.wait())
         done, _ = await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
         if acquire in done:
@@ -420,14 +429,14 @@ class Dispatcher:
         attempt = 0
         rate_limited = 0
         while True:
-            if not await self._slot(chat_id):
+            if not await self._slot(claimed, chat_id):
                 return "unstarted"
             try:
                 await notifier.send(chat_id, reply, thread_id)
             except RateLimited as exc:
                 # Not a failed attempt: everyone on this token waits, then this one goes again.
                 self.stats.rate_limited += 1
-                self.limiter.pause(exc.retry_after)
+                self.limiter_for(claimed.platform).pause(exc.retry_after)
                 rate_limited += 1
                 if rate_limited > self.max_rate_limited:
                     return "deferred"

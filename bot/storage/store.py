@@ -173,7 +173,8 @@ class ReminderStore:
         return [(kind, done) for kind, done in rows if done is not None]
 
     # -- dispatch ------------------------------------------------------------------
-    async def claim_due(self, now: datetime, limit: int, lease: timedelta, owner: str = "") -> list[Claimed]:
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta, owner: str = "",
+                        platforms: Collection[str] | None = None) -> list[Claimed]:
         """Atomically lease the due subscriptions of up to ``limit`` users to ``owner``, most
         overdue first.
 
@@ -181,13 +182,17 @@ class ReminderStore:
         batches at once, and one ``UPDATE … FROM subscribers … RETURNING`` brings back all a
         reminder needs. SQLite has one writer at a time, so the UPDATE alone is atomic there.
         A lease that runs out (a crashed dispatcher) makes the row claimable again; a live
-        dispatcher renews its leases (``renew``) while it works.
+        dispatcher renews its leases (``renew``) while it works. ``platforms``: claim only the
+        reminders of these platforms (the ones this process can send).
         """
         subs, subscribers = SUBSCRIPTIONS, SUBSCRIBERS
         due = and_(subs.c.next_due_at <= now, or_(subs.c.claimed_until.is_(None), subs.c.claimed_until <= now))
         # The users of the ``limit`` most overdue rows, and every row of theirs that is due: a
         # user's reminders due together are claimed together and go out as one message.
         pick = select(subs.c.subscriber_id).where(due).order_by(subs.c.next_due_at).limit(limit)
+        if platforms is not None:  # only what this process can send: the rest keeps its grace window
+            pick = pick.join(subscribers, subscribers.c.id == subs.c.subscriber_id).where(
+                subscribers.c.platform.in_(sorted(platforms)))
         sub_cols = [subs.c.id, subs.c.subscriber_id, subs.c.kind, subs.c.interval_minutes, subs.c.at_time,
                     subs.c.next_due_at, subs.c.attempts, subs.c.shown_tips]
         chat_cols = [subscribers.c[name] for name in (
