@@ -18,7 +18,7 @@ from bot.evaluate import evaluate, judge
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
-SETS = {"qa_unknot_dev.jsonl": 222, "qa_unknot_dev2.jsonl": 107, "qa_unknot_holdout.jsonl": 90}
+SETS = {"qa_unknot_dev.jsonl": 223, "qa_unknot_dev2.jsonl": 108, "qa_unknot_holdout.jsonl": 90}
 
 
 def load(name: str) -> list[dict]:

@@ -106,6 +106,20 @@ def test_a_red_flag_at_the_end_of_a_long_story_is_seen() -> None:
         "Does the risk of suicide go up with chronic pain? Writing an essay.",
         "got the chills waiting for the bus in the rain and now my upper back is tense",
         "chest of drawers was heavy to carry upstairs and now my back aches",
+        # a general question keeps its "now"; a colon starts a sentence of its own
+        "could a car accident ten years ago cause back pain now?",
+        "quick question: why does sciatica cause numb legs?",
+        # someone else's past event; a fear of what may come; a simile; figures of speech
+        "my uncle had a heart attack that began with back pain, so how would I know mine is just a strain?",
+        "I'm terrified of falling on the ice this winter, any exercises for balance and a stronger back?",
+        "feels like I got run over by a bus after moving house, back is so stiff",
+        "nearly wet myself laughing at the film and pulled my back",
+        "my back spasm knocked me out of action for a week, how do I avoid another?",
+        "can you OD on vitamin D? asking for my back",
+        # a list denied as a whole; a sign that passed in the same sentence; a form that asks
+        "The nurse on the phone listed numb legs, fever, trouble peeing. I had none of them.",
+        "my legs went numb on the long flight but it was fine once I walked around. lower back stiff though",
+        "the insurance form asks if I was in an accident, I wasn't, my back just aches from work",
     ],
 )
 def test_look_alikes_do_not_raise_an_alarm(message: str) -> None:
@@ -191,7 +205,9 @@ def test_development_sets_are_met(path: Path) -> None:
 
 def test_held_out_sets_are_kept_apart_from_training() -> None:
     trained = {c["message"] for path in dev_sets() for c in load_cases(path)}
-    for path in sorted(HOLDOUT.glob("triage_holdout*.jsonl")):
+    held_out = sorted(HOLDOUT.glob("triage_holdout*.jsonl"))
+    assert {p.name for p in held_out} == set(HELD_OUT_FLOORS)  # every held-out set, F included
+    for path in held_out:
         assert path.parent != DATA
         shared = len(trained & {c["message"] for c in load_cases(path)})
         assert shared == 0  # a count only: a failure must not print held-out messages
@@ -237,7 +253,8 @@ def test_idioms_are_only_skipped_where_none_can_match() -> None:
 
 
 # Held-out figures as reported in the README (crisis right, urgent right, look-alike false alarms).
-HELD_OUT_FLOORS = {"triage_holdout_c.jsonl": (33, 53, 5), "triage_holdout_e.jsonl": (33, 49, 12)}
+HELD_OUT_FLOORS = {"triage_holdout_c.jsonl": (34, 53, 4), "triage_holdout_e.jsonl": (34, 49, 11),
+                   "triage_holdout_f.jsonl": (34, 47, 5)}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
@@ -354,3 +371,53 @@ def test_an_emergency_only_the_classifier_saw_lists_the_signs() -> None:
 ])
 def test_asking_how_to_stop_a_symptom_is_not_a_crisis(message: str, kind: str) -> None:
     assert ENGINE.answer(message).kind == kind
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # signs in someone else's words, a question about one's own state, a "but" back to now
+    ("my wife says my foot is dragging and my back hurts", "urgent"),
+    ("my dad fell off the ladder and can't move his legs", "urgent"),
+    ("my mum had a fall this morning and can't get up", "urgent"),
+    ("why can't I lift my left foot anymore? my back hurts", "urgent"),
+    ("I'm scared I can't feel my feet and my back hurts", "urgent"),
+    ("my physio said rest it, but my back still hurts after 2 months", "see_doctor"),
+    # pregnancy told in one sentence, bleeding in another
+    ("34 weeks pregnant. there's blood when I wipe and my back aches", "urgent"),
+    ("I'm pregnant and had a blood test today, my back aches", "not alarm"),
+    # too much of a medicine, however it is counted; sedatives with drink
+    ("took 10 of the 200mg ibuprofen since lunch, back still bad", "urgent"),
+    ("took way more advil than the box says, like 12 in a few hours, because of my back. feel ok-ish", "urgent"),
+    ("I think I've taken way over what I'm supposed to of the naproxen", "alarm"),
+    ("had 2 of my mum's diazepam and four pints, back is sore", "urgent"),
+    ("i take 2 of the 200mg ibuprofen at night for my back", "not alarm"),
+    # new wordings of a plan or of self-harm
+    ("my rifle is loaded and I keep thinking about it", "crisis"),
+    ("would it be so bad if I just didn't wake up, my back is ruining everything", "crisis"),
+    ("my back hurts so I hold the heat pad on my arm until it blisters, on purpose", "crisis"),
+])
+def test_scopes_and_signs_added_after_set_9(message: str, expected: str) -> None:
+    got = ENGINE.answer(message).kind
+    if expected == "alarm":  # an overdose: the crisis reply carries the emergency number too
+        assert got in ("crisis", "urgent")
+    elif expected == "not alarm":
+        assert got not in ("crisis", "urgent")
+    else:
+        assert got == expected
+
+
+class Fixed:
+    """A classifier that gives every sentence the same scores."""
+
+    def __init__(self, crisis: float, urgent: float) -> None:
+        self.score = {"crisis": crisis, "urgent": urgent, "see_doctor": 0.0}
+
+    def scores(self, sentences: list[str]) -> list[dict[str, float]]:
+        return [dict(self.score) for _ in sentences]
+
+
+def test_a_crisis_outranks_a_sign_only_where_the_classifier_sees_no_emergency() -> None:
+    message = "my back hurts and I'm short of breath"  # the rules find the chest sign
+    assert AnswerEngine(CATALOGUE, model=Fixed(0.0, 0.0)).answer(message).kind == "urgent"
+    assert AnswerEngine(CATALOGUE, model=Fixed(0.9, 0.1)).answer(message).kind == "crisis"
+    # a long story of a real emergency scores high for crisis too: the sign's reply stays
+    assert AnswerEngine(CATALOGUE, model=Fixed(0.9, 0.9)).answer(message).kind == "urgent"
