@@ -1,4 +1,4 @@
-"""``python -m bot`` / ``unknot``: Telegram when a token is set, else the terminal console."""
+"""``python -m bot`` / ``unknot``: Telegram and/or Discord when their tokens are set, else the terminal console."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from bot.core.catalogue import CatalogueError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unknot", description="Unknot, a back-care chat bot.")
-    parser.add_argument("mode", nargs="?", choices=["auto", "console", "telegram", "eval", "triage"],
+    parser.add_argument("mode", nargs="?", choices=["auto", "console", "bots", "telegram", "discord", "eval", "triage"],
                         default="auto",
-                        help="auto (default): Telegram if TELEGRAM_BOT_TOKEN is set, else the console; "
+                        help="auto (default) or bots: every platform whose token is set (TELEGRAM_BOT_TOKEN, "
+                             "DISCORD_BOT_TOKEN), else the console; telegram, discord: say so if its token is missing; "
                              "eval FILE: score free-text answers on a JSONL evaluation set; "
                              "triage FILE: score the triage layer on a labelled JSONL set")
     parser.add_argument("file", nargs="?", help="with eval or triage: the JSONL file")
@@ -45,9 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.file:
         parser.error(f"unexpected argument {args.file!r}")
     if mode == "auto":
-        mode = "telegram" if settings.telegram_token else "console"
+        mode = "bots" if settings.telegram_token or settings.discord_token else "console"
     if mode == "telegram" and not settings.telegram_token:
         print("TELEGRAM_BOT_TOKEN is not set; see README.md to get one from @BotFather.", file=sys.stderr)
+        return 2
+    if mode == "discord" and not settings.discord_token:
+        print("DISCORD_BOT_TOKEN is not set; see README.md to create a Discord application and its bot.",
+              file=sys.stderr)
+        return 2
+    if mode == "bots" and not (settings.telegram_token or settings.discord_token):
+        print("Neither TELEGRAM_BOT_TOKEN nor DISCORD_BOT_TOKEN is set; see README.md to get one.", file=sys.stderr)
         return 2
     from bot import app
 
@@ -57,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(app.run_console(settings))
         else:
             configure_logging(settings)
-            asyncio.run(app.run_telegram(settings))
+            asyncio.run(app.run_bots(settings))
     except CatalogueError as exc:
         print(f"Content error: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -87,7 +87,7 @@ async def run_console(settings: Settings) -> None:
         await services.close()
 
 
-async def run_telegram(
+async def run_bots(
     settings: Settings,
     stop: asyncio.Event | None = None,
     clock: Clock | None = None,
@@ -95,25 +95,52 @@ async def run_telegram(
     dispatch_every: float | None = 1.0,
     ready: Callable[[Services, Dispatcher], None] | None = None,
 ) -> None:
-    """Run the Telegram bot and the reminder dispatcher until ``stop`` is set (or a signal).
+    """Run the bot on every platform with a token (Telegram, Discord or both) and the reminder
+    dispatcher, until ``stop`` is set (or a signal): one database, one dispatcher.
 
     ``dispatch_every=None`` leaves waking the dispatcher to the caller (tests tick it by hand).
-    On PostgreSQL several instances may run: one is active (polls and sends reminders), the
-    others stand by (see ``bot.storage.leader``); in webhook mode every instance answers the
-    updates it is given, and only the active one sends reminders.
+    On PostgreSQL several instances may run: one is active (polls, holds the Discord connection
+    and sends reminders), the others stand by (see ``bot.storage.leader``); in Telegram's webhook
+    mode every instance answers the updates it is given, and only the active one sends reminders.
     """
-    from bot.adapters.telegram import build_application, serve_telegram, webhook_config
-    from bot.adapters.telegram_notifier import TelegramNotifier, notifier_bot
     from bot.reminders.loop import DispatchLoop
 
     services = await open_services(settings, clock)
-    limiter = SendLimiter()  # one per token: replies and reminders share Telegram's budget
-    application, adapter = build_application(settings, services.router, limiter, groups=services.groups)
-    bot = notifier_bot(settings)
-    dispatcher = services.dispatcher({"telegram": TelegramNotifier(bot)}, limiter=limiter)
+    notifiers: dict[str, Notifier] = {}
+    limiters: dict[str, SendLimiter] = {}
+    limiter = SendLimiter()  # one per token: Telegram's replies and reminders share its budget
+    front_ends: list[Callable[[asyncio.Event], Awaitable[None]]] = []
+    webhook = None
+    closers: list[Callable[[], Awaitable[object]]] = []
+    if settings.telegram_token:
+        from bot.adapters.telegram import build_application, serve_telegram, webhook_config
+        from bot.adapters.telegram_notifier import TelegramNotifier, notifier_bot
+
+        application, adapter = build_application(settings, services.router, limiter, groups=services.groups)
+        bot = notifier_bot(settings)
+        notifiers["telegram"] = TelegramNotifier(bot)
+        webhook = webhook_config(settings)
+        await bot.initialize()
+        closers.append(bot.shutdown)
+
+        async def telegram(stop: asyncio.Event) -> None:
+            await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout, webhook=webhook)
+
+        front_ends.append(telegram)
+    if settings.discord_token:
+        from bot.adapters.discord import DiscordAdapter, DiscordNotifier, serve_discord
+
+        discord_adapter = DiscordAdapter(services.router, services.groups, settings)
+        notifiers["discord"] = DiscordNotifier(discord_adapter.client)
+        limiters["discord"] = SendLimiter.unlimited()  # discord.py paces itself by Discord's headers
+
+        async def discord(stop: asyncio.Event) -> None:
+            await serve_discord(discord_adapter, settings.discord_token.reveal(), stop)
+
+        front_ends.append(discord)
+    dispatcher = services.dispatcher(notifiers, limiter=limiter, limiters=limiters)
     leadership = Leadership(services.engine)
     loop = DispatchLoop(dispatcher, dispatch_every, active=lambda: leadership.is_leader) if dispatch_every else None
-    webhook = webhook_config(settings)
     if stop is None:
         stop = asyncio.Event()
         running = asyncio.get_running_loop()
@@ -122,21 +149,24 @@ async def run_telegram(
     watch = asyncio.ensure_future(_stop_when_lost(leadership, stop))
     try:
         await leadership.start()
-        # Polling: only the active instance may poll (Telegram answers a second poller with 409).
-        if webhook is None and not await leadership.wait(stop):
+        # Polling and Discord's gateway: only the active instance (Telegram answers a second
+        # poller with 409, and Discord would deliver every event to each connection).
+        if (webhook is None or settings.discord_token) and not await leadership.wait(stop):
             return
-        async with bot:
+        if loop is not None:
+            loop.start()
+        if ready is not None:
+            ready(services, dispatcher)
+        try:
+            await asyncio.gather(*(run(stop) for run in front_ends))
+        finally:
+            stop.set()
             if loop is not None:
-                loop.start()
-            if ready is not None:
-                ready(services, dispatcher)
-            try:
-                await serve_telegram(application, adapter, stop, poll_timeout=poll_timeout, webhook=webhook)
-            finally:
-                if loop is not None:
-                    await loop.stop()  # before the sender closes: sends in flight finish and settle
+                await loop.stop()  # before the senders close: sends in flight finish and settle
     finally:
         watch.cancel()
+        for close in closers:
+            await close()
         await leadership.stop()
         await services.close()
 

@@ -42,11 +42,16 @@ class Secret:
     __str__ = __repr__
 
 
+DEFAULT_DISCORD_API_BASE = "https://discord.com/api/v10"
+
+
 @dataclass(frozen=True)
 class Settings:
     telegram_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
     discord_token: Secret = field(default_factory=lambda: Secret(""))
+    # Discord's REST API; the gateway's address comes from it. Tests point it at a fake.
+    discord_api_base: str = DEFAULT_DISCORD_API_BASE
     data_dir: Path = Path("data")
     database_url: str = ""
     content_dir: Path = field(default_factory=default_content_dir)
@@ -95,6 +100,7 @@ class Settings:
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             telegram_base_url=base_url,
             discord_token=Secret(env.get("DISCORD_BOT_TOKEN", "").strip()),
+            discord_api_base=env.get("DISCORD_API_BASE", "").strip().rstrip("/") or DEFAULT_DISCORD_API_BASE,
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL", "").strip(),
             content_dir=Path(content) if content else default_content_dir(),

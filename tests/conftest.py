@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.app import Services, open_services, run_telegram
+from bot.app import Services, open_services, run_bots
 from bot.config import Secret, Settings
 from bot.reminders.dispatcher import Dispatcher
 from tests.fakebotapi import FakeBotAPI
@@ -140,7 +140,7 @@ async def start_bot(api: FakeBotAPI, settings: Settings, clock: FakeClock,
     def ready(services: Services, dispatcher: Dispatcher) -> None:
         got["services"], got["dispatcher"] = services, dispatcher
 
-    task = asyncio.create_task(run_telegram(settings, stop=stop, clock=clock, poll_timeout=1,
+    task = asyncio.create_task(run_bots(settings, stop=stop, clock=clock, poll_timeout=1,
                                             dispatch_every=dispatch_every, ready=ready))
     await api.wait_count("setMyCommands", before + 2, timeout=15)  # private chats' menu, then groups'
     return RunningBot(api, task, stop, got["services"], got["dispatcher"], clock)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from bot.app import run_telegram
+from bot.app import run_bots
 from bot.config import Secret, Settings
 from bot.storage.db import make_engine
 from bot.storage.leader import Leadership
@@ -19,10 +19,10 @@ async def test_one_instance_is_active_and_a_standby_takes_over(fake_api: FakeBot
     settings = replace(settings, telegram_token=Secret(fake_api.token), telegram_base_url=fake_api.base_url,
                        database_url=pg_database)
     stops = [asyncio.Event(), asyncio.Event()]
-    first = asyncio.create_task(run_telegram(settings, stop=stops[0], clock=clock, poll_timeout=1,
+    first = asyncio.create_task(run_bots(settings, stop=stops[0], clock=clock, poll_timeout=1,
                                              dispatch_every=None))
     await fake_api.wait_count("setMyCommands", 2, timeout=15)  # the menus of private chats and of groups
-    second = asyncio.create_task(run_telegram(settings, stop=stops[1], clock=clock, poll_timeout=1,
+    second = asyncio.create_task(run_bots(settings, stop=stops[1], clock=clock, poll_timeout=1,
                                               dispatch_every=None))
     await asyncio.sleep(2.5)
     assert len(fake_api.sent("setMyCommands")) == 2  # the second stands by: no second poller (409)

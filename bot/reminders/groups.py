@@ -148,21 +148,22 @@ class GroupService:
         return (await self.admins.member(caller.chat_id, caller.user_id)).is_admin
 
     # -- groups --------------------------------------------------------------------
-    async def group_tips(self, caller: Caller, args: str) -> Reply:
+    async def group_tips(self, caller: Caller, args: str, command: str = "/grouptips") -> Reply:
+        """The daily tip of a group (or, on Discord, a server channel: ``command`` names the
+        command people type there)."""
         now = self.clock.now()
         words = args.lower().split()
         async with self.store.session() as session, session.begin():
             if not words:  # anyone may look; looking stores nothing
                 found = await self.store.get_chat(session, caller.platform, caller.chat_id)
-                return Reply(text=await self._status(session, found), title="Tips in this group")
+                return Reply(text=await self._status(session, found, command), title="Tips in this group")
             chat = await self.store.get_or_create_chat(session, caller.platform, GROUP, caller.chat_id,
                                                        caller.user_id, now, caller.chat_title or None)
             daily = await self._subscription(session, chat, "daily")
             if words in (["off"], ["stop"]):
                 daily.enabled = False
                 await self._reschedule(session, chat)
-                return Reply(text="Daily tips are off for this group. /grouptips on starts them again "
-                                  "with the same time.")
+                return Reply(text=f"Daily tips are off here. {command} on starts them again with the same time.")
             if words != ["on"]:
                 at, zone, days = parse_schedule(args)
                 daily.at_time = f"{at or parse_clock(daily.at_time or '09:00'):%H:%M}"
@@ -173,7 +174,7 @@ class GroupService:
             daily.enabled = True
             self._here(chat, caller)
             await self._reschedule(session, chat)
-            status = await self._status(session, chat)
+            status = await self._status(session, chat, command)
         return Reply(text=f"Saved. {status}", title="Tips in this group")
 
     async def group_breaks(self, caller: Caller, args: str) -> Reply:
@@ -405,19 +406,19 @@ class GroupService:
             return "not scheduled"
         return fmt_when(zone_from_name(chat.timezone), sub.next_due_at, self.clock.now())
 
-    async def _status(self, session: AsyncSession, chat: Subscriber | None) -> str:
+    async def _status(self, session: AsyncSession, chat: Subscriber | None, command: str = "/grouptips") -> str:
         if chat is None:
-            return "Nothing is set up here yet. " + START_HINT
+            return "Nothing is set up here yet. " + start_hint(command)
         subs = {s.kind: s for s in await self.store.subscriptions(session, chat.id)}
         if chat.blocked:
             return ("Posts here are stopped: I was removed or couldn't post. An administrator can send "
-                    "/grouptips on to start them again.")
+                    f"{command} on to start them again.")
         lines = []
         daily = subs.get("daily")
         if daily is not None and daily.enabled:
             lines.append(f"Daily tip at {daily.at_time} {self._zone_days(chat)}, next {self._next(chat, daily)}.")
         else:
-            lines.append("Daily tip: off. " + START_HINT)
+            lines.append("Daily tip: off. " + start_hint(command))
         for kind in ("posture", "stretch", "water"):
             sub = subs.get(kind)
             if sub is not None and sub.enabled:
@@ -426,7 +427,7 @@ class GroupService:
         if chat.thread_id:
             lines.append("Posts go to the topic where they were set up.")
         if not chat.timezone:
-            lines.append("Times are UTC until you add a zone, e.g. /grouptips 09:00 Europe/London.")
+            lines.append(f"Times are UTC until you add a zone, e.g. {command} 09:00 Europe/London.")
         return "\n".join(lines)
 
 
@@ -435,7 +436,11 @@ def channel_handle(chat: Subscriber) -> str:
     return chat.title if chat.title and chat.title.startswith("@") else chat.chat_id
 
 
-START_HINT = "An administrator can start a daily tip with /grouptips 09:00 Europe/London (time, zone, days)."
+def start_hint(command: str = "/grouptips") -> str:
+    return f"An administrator can start a daily tip with {command} 09:00 Europe/London (time, zone, days)."
+
+
+
 CHANNEL_HELP = ("To post a daily tip in a channel you run: add me to the channel as an administrator allowed "
                 "to post messages, then send me /channel @yourchannel 08:00 Europe/Paris (time, zone and days "
                 "are optional), or forward me any post from the channel.")
