@@ -140,6 +140,14 @@ def test_body_too_long_once_rendered_is_named(tmp_path: Path) -> None:
         load_catalogue(content)
 
 
+def test_a_title_too_long_for_a_discord_embed_is_named(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    entry = ENTRY.format(id="wide", command="wide", body='"Short."').replace("title: ", "title: " + "T" * 300, 1)
+    append(content / "50-relief.yaml", entry)
+    with pytest.raises(CatalogueError, match=r"entry 'wide': title is 30\d characters, over a Discord embed title's 256"):
+        load_catalogue(content)
+
+
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
     (content / "55-bad.yaml").write_text("group: {id: x\n", encoding="utf-8")

@@ -18,6 +18,7 @@ import yaml
 from bot.core.triage import REASON_ENTRIES
 
 TELEGRAM_MAX_CHARS = 4096
+DISCORD_TITLE_CHARS, DISCORD_DESCRIPTION_CHARS = 256, 4096
 TIP_KINDS = ("posture", "water", "stretch", "daily")
 COMMAND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # ids travel inside button payloads
@@ -154,6 +155,20 @@ def rendered_length(entry: Entry) -> int:
     return len(f"<b>{html.escape(entry.title)}</b>\n\n{html.escape(entry.body)}")
 
 
+def platform_problems(entry: Entry) -> list[str]:
+    """Where the entry would not fit on a platform: Telegram's 4,096 characters of rendered
+    HTML; a Discord embed's 256-character title and 4,096-character description."""
+    problems = []
+    if rendered_length(entry) > TELEGRAM_MAX_CHARS:
+        problems.append(f"body is {rendered_length(entry)} characters once rendered, over Telegram's "
+                        f"{TELEGRAM_MAX_CHARS}")
+    if len(entry.title) > DISCORD_TITLE_CHARS:
+        problems.append(f"title is {len(entry.title)} characters, over a Discord embed title's {DISCORD_TITLE_CHARS}")
+    if len(entry.body) > DISCORD_DESCRIPTION_CHARS:
+        problems.append(f"body is {len(entry.body)} characters, over a Discord embed's {DISCORD_DESCRIPTION_CHARS}")
+    return problems
+
+
 def _text(value: Any, path: Path, entry: str | None, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(path, f"field {name!r} must be a non-empty text", entry)
@@ -277,12 +292,9 @@ def _parse_entry(raw: Any, index: int, path: Path, group_id: str) -> Entry:
         kind=kind,
         questions=_str_list(raw.get("questions"), path, entry_id, "questions"),
     )
-    if rendered_length(entry) > TELEGRAM_MAX_CHARS:
-        raise CatalogueError(
-            path,
-            f"body is {rendered_length(entry)} characters once rendered, over Telegram's {TELEGRAM_MAX_CHARS}",
-            entry_id,
-        )
+    problems = platform_problems(entry)
+    if problems:
+        raise CatalogueError(path, "; ".join(problems), entry_id)
     return entry
 
 
