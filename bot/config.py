@@ -50,7 +50,7 @@ class Settings:
     telegram_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
     discord_token: Secret = field(default_factory=lambda: Secret(""))
-    # Discord's REST API; the gateway's address comes from it. Tests point it at a fake.
+    # Discord's REST API; with another one (a test's fake Discord) the gateway is asked of it too.
     discord_api_base: str = DEFAULT_DISCORD_API_BASE
     data_dir: Path = Path("data")
     database_url: str = ""

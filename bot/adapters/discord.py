@@ -17,9 +17,12 @@ from typing import Any
 
 import aiohttp
 import discord
+import discord.gateway
+import discord.http
+import yarl
 from discord import app_commands
 
-from bot.config import Settings
+from bot.config import DEFAULT_DISCORD_API_BASE, Settings
 from bot.core.chat import CommandInfo, is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router
@@ -108,6 +111,28 @@ class PayloadSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"u
             await self.adapter.on_payload(interaction, str(values[0]))
 
 
+class UnknotClient(discord.Client):
+    """discord.py's client, pointed at ``DISCORD_API_BASE``. discord.py reads the REST base from
+    ``Route.BASE`` and the gateway from ``DiscordWebSocket.DEFAULT_GATEWAY`` (a ``Client``
+    never asks ``/gateway/bot``), so another API (a test's fake Discord) also gets asked for its
+    gateway. The slash commands are registered here, after login and before the gateway."""
+
+    def __init__(self, adapter: DiscordAdapter, api_base: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+        self.api_base = api_base
+        discord.http.Route.BASE = api_base
+
+    async def setup_hook(self) -> None:
+        if self.api_base != DEFAULT_DISCORD_API_BASE:
+            _, url, _ = await self.http.get_bot_gateway()
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        try:
+            await self.adapter.sync_commands()
+        except discord.HTTPException:
+            log.exception("could not register the slash commands with Discord; they may be out of date")
+
+
 class DiscordAdapter:
     """Owns the discord.py client. Every callback parses, calls the core once, renders."""
 
@@ -118,9 +143,8 @@ class DiscordAdapter:
         Footer.text = f"Source: \"{about.source_title}\", retold by Unknot. {about.disclaimer}"
         intents = discord.Intents.default()
         intents.message_content = True  # to read DMs and messages that mention the bot
-        self.client = discord.Client(intents=intents)
+        self.client = UnknotClient(self, settings.discord_api_base, intents=intents)
         self.tree = app_commands.CommandTree(self.client)
-        discord.http.Route.BASE = settings.discord_api_base
         PayloadButton.adapter = self
         PayloadSelect.adapter = self
         self.client.add_dynamic_items(PayloadButton, PayloadSelect)
@@ -323,10 +347,6 @@ async def serve_discord(adapter: DiscordAdapter, token: str, stop: asyncio.Event
 
     @client.event
     async def on_ready() -> None:
-        try:
-            await adapter.sync_commands()
-        except discord.HTTPException:
-            log.exception("could not register the slash commands with Discord")
         log.info("Unknot is connected to Discord as %s", client.user)
         if ready is not None:
             ready()
