@@ -70,7 +70,8 @@ async def start(fake: FakeDiscord, settings: Settings, clock: FakeClock) -> Runn
         got["services"], got["dispatcher"] = services, dispatcher
 
     synced_before = fake.sessions if isinstance(fake.sessions, int) else len(fake.sessions)
-    task = asyncio.create_task(run_bots(settings, stop=stop, clock=clock, dispatch_every=None, ready=ready))
+    task = asyncio.create_task(run_bots(settings, stop=stop, clock=clock, poll_timeout=1, dispatch_every=None,
+                                        ready=ready))
     await fake.wait_until(lambda: fake.commands() and got.get("dispatcher"), timeout=15)
     await fake.wait_until(lambda: (fake.sessions if isinstance(fake.sessions, int) else len(fake.sessions))
                           > synced_before, timeout=15)
@@ -205,3 +206,71 @@ async def test_closed_dms_deactivate_the_person_at_once(bot: RunningDiscord, clo
         sub = (await session.execute(select(Subscription).where(Subscription.id == water.id))).scalar_one()
     assert row.blocked and "50007" in (row.blocked_reason or "") and sub.next_due_at is None
     assert fake.invalid_requests - invalid_before == 1  # one refusal, never retried
+
+
+async def test_timezone_autocomplete_offers_matching_zones() -> None:
+    from bot.adapters.discord import zone_choices
+
+    choices = await zone_choices(None, "berl")  # type: ignore[arg-type]
+    assert [c.value for c in choices] == ["Europe/Berlin"]
+    assert len(await zone_choices(None, "")) == 25  # type: ignore[arg-type]
+
+
+async def test_a_rate_limited_dm_is_retried_by_discord_py_and_delivered(bot: RunningDiscord, clock: FakeClock) -> None:
+    fake = bot.fake
+    await slash(fake, "remind", options={"text": "water every 60m"})
+    dm = int(fake.dm_channel(ANN)["id"])
+    fake.rate_limit_next(f"POST /channels/{dm}/messages", retry_after=0.2)
+    async with bot.services.store.session() as session:
+        person = await bot.services.store.get_user(session, "discord", str(ANN))
+        assert person is not None
+        [water] = await bot.services.store.subscriptions(session, person.id)
+    assert water.next_due_at is not None
+    clock.set(water.next_due_at + timedelta(seconds=1))
+    await bot.dispatcher.tick()
+    sent = [m for m in fake.messages_in(dm) if embed_of(m).get("title") == "Water"]
+    assert len(sent) == 1
+    assert any(c.status == 429 for c in fake.calls)  # Discord said wait; discord.py waited and sent it once
+
+
+async def test_a_deleted_channel_stops_its_tips_at_once(bot: RunningDiscord, clock: FakeClock) -> None:
+    fake = bot.fake
+    await slash(fake, "channeltips", options={"channel": str(CHANNEL), "settings": "09:00"}, user_id=ADMIN,
+                guild_id=GUILD, channel_id=CHANNEL)
+    fake.delete_channel(CHANNEL)
+    clock.set(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    await bot.dispatcher.tick()
+    async with bot.services.store.session() as session:
+        chat = await bot.services.store.get_chat(session, "discord", str(CHANNEL))
+        assert chat is not None and chat.blocked and "10003" in (chat.blocked_reason or "")
+        [daily] = await bot.services.store.subscriptions(session, chat.id)
+    assert daily.next_due_at is None
+
+
+async def test_one_process_runs_telegram_and_discord_with_one_dispatcher(fake: FakeDiscord, settings: Settings,
+                                                                        clock: FakeClock) -> None:
+    from tests.fakebotapi import FakeBotAPI
+
+    telegram = FakeBotAPI()
+    await telegram.start()
+    try:
+        both = replace(settings, telegram_token=Secret(telegram.token), telegram_base_url=telegram.base_url)
+        running = await start(fake, both, clock)
+        await telegram.wait_count("setMyCommands", 2, timeout=15)
+        assert set(running.dispatcher.notifiers) == {"telegram", "discord"}
+        await telegram.push_message("/remind water every 60m", user_id=42)
+        await telegram.wait_for("sendMessage")
+        await slash(fake, "remind", options={"text": "water every 60m"})
+        async with running.services.store.session() as session:
+            rows = (await session.execute(select(Subscriber))).scalars().all()
+        assert sorted((r.platform, r.person_id) for r in rows) == [("discord", str(ANN)), ("telegram", "42")]
+        clock.set(datetime(2026, 11, 23, 10, 10, tzinfo=UTC))  # both due (phases are under ten minutes)
+        await running.dispatcher.tick()
+        await telegram.wait_for("sendMessage", lambda c: c.text.startswith("<b>Water"))
+        await fake.wait_until(lambda: [m for m in fake.messages_in(int(fake.dm_channel(ANN)["id"]))
+                                       if embed_of(m).get("title") == "Water"])
+        running.stop.set()
+        await telegram.drain()
+        await asyncio.wait_for(running.task, 15)
+    finally:
+        await telegram.stop()
