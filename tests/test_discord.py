@@ -233,16 +233,26 @@ async def test_a_rate_limited_dm_is_retried_by_discord_py_and_delivered(bot: Run
     assert any(c.status == 429 for c in fake.calls)  # Discord said wait; discord.py waited and sent it once
 
 
-async def test_a_deleted_channel_stops_its_tips_at_once(bot: RunningDiscord, clock: FakeClock) -> None:
+@pytest.mark.parametrize("failure", ["deleted", "forbidden"])
+async def test_a_deleted_or_forbidden_channel_stops_its_tips_at_once(bot: RunningDiscord, clock: FakeClock,
+                                                                    failure: str) -> None:
     fake = bot.fake
+    shown = await slash(fake, "channeltips", options={"channel": str(CHANNEL)}, user_id=ADMIN, guild_id=GUILD,
+                        channel_id=CHANNEL)
+    assert "Nothing is set up here yet" in embed_of(shown)["description"]  # no settings: what is set
+    assert "/channeltips #" in embed_of(shown)["description"]
     await slash(fake, "channeltips", options={"channel": str(CHANNEL), "settings": "09:00"}, user_id=ADMIN,
                 guild_id=GUILD, channel_id=CHANNEL)
-    fake.delete_channel(CHANNEL)
+    if failure == "deleted":
+        fake.delete_channel(CHANNEL)
+    else:
+        fake.forbid_channel(CHANNEL)
     clock.set(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
     await bot.dispatcher.tick()
     async with bot.services.store.session() as session:
         chat = await bot.services.store.get_chat(session, "discord", str(CHANNEL))
-        assert chat is not None and chat.blocked and "10003" in (chat.blocked_reason or "")
+        assert chat is not None and chat.blocked
+        assert ("10003" if failure == "deleted" else "50013") in (chat.blocked_reason or "")
         [daily] = await bot.services.store.subscriptions(session, chat.id)
     assert daily.next_due_at is None
 
@@ -274,3 +284,20 @@ async def test_one_process_runs_telegram_and_discord_with_one_dispatcher(fake: F
         await asyncio.wait_for(running.task, 15)
     finally:
         await telegram.stop()
+
+
+async def test_a_long_list_of_choices_becomes_a_select_menu(bot: RunningDiscord) -> None:
+    fake = bot.fake
+    topics = await fake.push_slash("topics")
+    await fake.wait_for_callback(topics)
+    menu = fake.original(topics)
+    assert menu is not None
+    groups = {c["label"]: c["custom_id"] for row in menu["components"] for c in row["components"]}
+    upper = await fake.push_component(groups["Upper back"], int(menu["id"]))
+    edited = answer_of(await fake.wait_for_callback(upper))
+    [row] = edited["components"]
+    [select] = row["components"]
+    assert select["type"] == 3 and len(select["options"]) == 13  # twelve topics and « Back
+    chosen = await fake.push_component(select["custom_id"], int(menu["id"]), values=["t:disc"])
+    shown = answer_of(await fake.wait_for_callback(chosen))
+    assert embed_of(shown)["title"] == "Herniated disc"
