@@ -301,3 +301,23 @@ async def test_a_long_list_of_choices_becomes_a_select_menu(bot: RunningDiscord)
     chosen = await fake.push_component(select["custom_id"], int(menu["id"]), values=["t:disc"])
     shown = answer_of(await fake.wait_for_callback(chosen))
     assert embed_of(shown)["title"] == "Herniated disc"
+
+
+async def test_the_reminder_panel_has_a_select_menu_for_intervals_and_times(bot: RunningDiscord) -> None:
+    fake = bot.fake
+    panel = await fake.push_slash("remind")
+    await fake.wait_for_callback(panel)
+    message = fake.original(panel)
+    assert message is not None
+    rows = message["components"]
+    [select] = [c for row in rows for c in row["components"] if c["type"] == 3]
+    labels = [o["label"] for o in select["options"]]
+    assert "Water: every 90 min" in labels and "Daily tip: at 08:30" in labels and len(labels) <= 25
+    picked = await fake.push_component(select["custom_id"], int(message["id"]), values=["r:v:water:90"])
+    shown = answer_of(await fake.wait_for_callback(picked))
+    assert "Water: every 90 min, next" in embed_of(shown)["description"]
+    async with bot.services.store.session() as session:
+        person = await bot.services.store.get_user(session, "discord", str(ANN))
+        assert person is not None
+        [water] = await bot.services.store.subscriptions(session, person.id)
+    assert water.enabled and water.interval_minutes == 90

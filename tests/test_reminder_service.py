@@ -187,3 +187,14 @@ async def test_stats_count_today_week_and_streak(services: Services, clock: Fake
     assert "Glasses of water: 2 today" in stats
     assert "Daily tip: 1 today" in stats
     assert "Streak: 3 days in a row" in stats  # today, yesterday, the day before; not 4 days ago
+
+
+async def test_a_tampered_menu_pick_changes_nothing(services: Services) -> None:
+    router = services.router
+    for payload in ("r:v:water:91", "r:v:water:²", "r:v:daily:2500", "r:v:lunch:60", "r:v:water:60:x"):
+        reply = await router.button(ANN, payload)
+        assert reply.notice and "expired" in reply.notice and not reply.text, payload
+    async with services.store.session() as session:
+        assert await services.store.get_user(session, "telegram", "42") is None  # nothing stored
+    picked = await router.button(ANN, "r:v:water:45")
+    assert "Water: every 45 min, next" in picked.text

@@ -24,7 +24,7 @@ from discord import app_commands
 
 from bot.config import DEFAULT_DISCORD_API_BASE, Settings
 from bot.core.chat import CommandInfo, is_expired
-from bot.core.replies import Reply
+from bot.core.replies import Button, Reply
 from bot.core.router import Caller, Router
 from bot.reminders.dispatcher import Blocked, RateLimited, Rejected, Transient, Unanswered
 from bot.reminders.groups import GroupService
@@ -64,15 +64,20 @@ def render_view(reply: Reply) -> discord.ui.View | None:
         for index, row in enumerate(reply.buttons):
             for button in row:
                 view.add_item(discord.ui.Button(label=button.label[:80], custom_id=button.payload, row=index))
+        # The reply's menus, in the rows left (the buttons alone can do everything).
+        for index, menu in enumerate(reply.menus[:ROWS - len(reply.buttons)], start=len(reply.buttons)):
+            view.add_item(select_of(menu.options, menu.placeholder, index))
         return view
-    select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
-        custom_id=SELECT_ID, placeholder="Choose…",
-        options=[discord.SelectOption(label=b.label[:100], value=b.payload) for b in buttons[:25]])
-    view.add_item(select)
+    view.add_item(select_of(tuple(buttons), "Choose…", 0))
     return view
 
 
-class PayloadButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?P<payload>(?!unknot:select$).+)"):
+def select_of(options: tuple[Button, ...], placeholder: str, row: int) -> discord.ui.Select[discord.ui.View]:
+    return discord.ui.Select(custom_id=f"{SELECT_ID}:{row}", placeholder=placeholder[:150], row=row,
+                             options=[discord.SelectOption(label=b.label[:100], value=b.payload) for b in options[:25]])
+
+
+class PayloadButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?P<payload>(?!unknot:select:\d$).+)"):
     """Any button Unknot sent, before or after a restart: its custom_id is the core's payload."""
 
     adapter: DiscordAdapter | None = None
@@ -91,18 +96,18 @@ class PayloadButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
             await self.adapter.on_payload(interaction, self.payload)
 
 
-class PayloadSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"unknot:select"):
+class PayloadSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"unknot:select:(?P<row>\d)"):
     """The select menu that stands in for a long list of buttons: each option's value is a payload."""
 
     adapter: DiscordAdapter | None = None
 
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Select(custom_id=SELECT_ID, options=[discord.SelectOption(label="…")]))
+    def __init__(self, row: str) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"{SELECT_ID}:{row}", options=[discord.SelectOption(label="…")]))
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: Any, /) -> PayloadSelect:
-        return cls()
+        return cls(match["row"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = dict(interaction.data or {})

@@ -14,6 +14,15 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Menu:
+    """A list to pick one from (a select menu where the platform has one). Each option is a
+    ``Button``: its label is shown, its payload is what picking it sends."""
+
+    placeholder: str
+    options: tuple[Button, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """Plain text (never markup) plus optional bold title and rows of buttons.
 
@@ -24,6 +33,9 @@ class Reply:
     title: str | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     notice: str | None = None
+    # Select menus for platforms that have them (Discord); the buttons alone must still do
+    # everything, since Telegram and the console show only the buttons.
+    menus: tuple[Menu, ...] = ()
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

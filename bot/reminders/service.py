@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.catalogue import Catalogue
 from bot.core.chat import CommandInfo, expired
 from bot.core.clock import Clock
-from bot.core.replies import Button, Reply
+from bot.core.replies import Button, Menu, Reply
 from bot.core.router import Caller
 from bot.core.schedule import (
     DAY_NAMES,
@@ -98,6 +98,14 @@ def private_chat(caller: Caller) -> str | None:
     """The caller's private chat, where their own reminders go; None when they write in a group
     (a person's reminders never move to a group because they pressed something there)."""
     return caller.chat_id if caller.private else None
+
+
+def settings_menu() -> Menu:
+    """Every interval and daily time on offer, to pick one directly (where menus exist)."""
+    options = [Button(f"{KIND_LABELS[kind]}: every {minutes} min", f"r:v:{kind}:{minutes}")
+               for kind in KINDS if kind != "daily" for minutes in INTERVAL_CHOICES[kind]]
+    options += [Button(f"{KIND_LABELS['daily']}: at {fmt_time(at)}", f"r:v:daily:{at:%H%M}") for at in DAILY_CHOICES]
+    return Menu("Set an interval or a time…", tuple(options))
 
 
 def user_window(user: Subscriber) -> Window:
@@ -234,7 +242,7 @@ class ReminderService:
                 rows.append((Button(f"{'✅' if on else '⬜'} {KIND_LABELS[kind]}", f"r:t:{kind}"), setting))
             text = (intro + "\n\n" if intro else "") + "\n".join(lines) + "\n\n" + self._status_line(user, now)
             text += "\n\nTap a reminder to switch it on or off, tap its setting to change it."
-        return Reply(text=text, title="Your reminders", buttons=tuple(rows), notice=notice)
+        return Reply(text=text, title="Your reminders", buttons=tuple(rows), notice=notice, menus=(settings_menu(),))
 
     async def remind(self, caller: Caller, args: str) -> Reply:
         if not args:
@@ -415,6 +423,8 @@ class ReminderService:
         parts = payload.split(":")
         if len(parts) == 4 and parts[:2] == ["r", "ok"]:
             return await self._confirm(caller, parts[2], parts[3])
+        if len(parts) == 4 and parts[:2] == ["r", "v"] and parts[2] in KINDS:
+            return await self._set_from_menu(caller, parts[2], parts[3])
         if len(parts) != 3 or parts[0] != "r":
             return expired()
         action, arg = parts[1], parts[2]
@@ -454,6 +464,15 @@ class ReminderService:
                 sub.interval_minutes = bigger[0] if bigger else choices[0]
             await self._reschedule(session, user, now)
         return await self.panel(caller, intro=intro)
+
+    async def _set_from_menu(self, caller: Caller, kind: str, value: str) -> Reply:
+        """A pick from the settings menu: only a value the menu offers; anything else is expired."""
+        offered = {b.payload for b in settings_menu().options}
+        if not caller.private or f"r:v:{kind}:{value}" not in offered:
+            return expired()
+        setting = f"at {value[:2]}:{value[2:]}" if kind == "daily" else f"every {value}m"
+        saved = await self.remind(caller, f"{kind} {setting}")
+        return await self.panel(caller, notice=saved.text.split("\n", 1)[0][:200])
 
     async def _confirm(self, caller: Caller, spec: str, made: str) -> Reply:
         """Confirm under a plain-words proposal: apply it through the commands' own methods."""
