@@ -152,3 +152,11 @@ def test_a_short_question_in_a_long_story_is_read_with_the_sentence_before() -> 
     assert question_clauses(story) == ["A friend swears by her electric heat pad. Is that a good idea?"]
     answer = ENGINE.answer(story)
     assert answer.entry is not None and answer.entry.id == "heat"
+
+
+def test_mentions_of_the_bot_are_not_part_of_the_question() -> None:
+    from bot.core.answers import strip_mentions
+
+    assert strip_mentions("<@881234567890> does heat help?") == "does heat help?"  # Discord
+    assert strip_mentions("<@!881234567890> is ice ok") == "is ice ok"  # Discord, nickname form
+    assert strip_mentions("@UnknotBot is ice ok") == "is ice ok"  # Telegram

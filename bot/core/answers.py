@@ -574,7 +574,7 @@ class AnswerEngine:
                           "says. Send /help to see the topics I can tell you about.")
 
 
-_MENTION = re.compile(r"@\w+")
+_MENTION = re.compile(r"<@[!&]?\d+>|@\w+")  # Discord: <@id>, <@!id>; Telegram: @name
 
 
 def strip_mentions(text: str) -> str:
