@@ -95,6 +95,15 @@ def answer_of(callback: dict[str, Any]) -> dict[str, Any]:
     return callback.get("data") or {}
 
 
+async def person_and_water(bot: RunningDiscord) -> tuple[Subscriber, Subscription]:
+    """Ann's private subscriber row and her one reminder."""
+    async with bot.services.store.session() as session:
+        person = await bot.services.store.get_user(session, "discord", str(ANN))
+        assert person is not None
+        [water] = await bot.services.store.subscriptions(session, person.id)
+    return person, water
+
+
 async def slash(fake: FakeDiscord, name: str, **kwargs: Any) -> dict[str, Any]:
     interaction = await fake.push_slash(name, **kwargs)
     return answer_of(await fake.wait_for_callback(interaction))
@@ -192,10 +201,7 @@ async def test_closed_dms_deactivate_the_person_at_once(bot: RunningDiscord, clo
     fake = bot.fake
     await slash(fake, "remind", options={"text": "water every 60m"})
     fake.close_dms(ANN)
-    async with bot.services.store.session() as session:
-        person = await bot.services.store.get_user(session, "discord", str(ANN))
-        assert person is not None
-        [water] = await bot.services.store.subscriptions(session, person.id)
+    person, water = await person_and_water(bot)
     assert water.next_due_at is not None
     clock.set(water.next_due_at + timedelta(seconds=1))
     invalid_before = fake.invalid_requests
@@ -221,10 +227,7 @@ async def test_a_rate_limited_dm_is_retried_by_discord_py_and_delivered(bot: Run
     await slash(fake, "remind", options={"text": "water every 60m"})
     dm = int(fake.dm_channel(ANN)["id"])
     fake.rate_limit_next(f"POST /channels/{dm}/messages", retry_after=0.2)
-    async with bot.services.store.session() as session:
-        person = await bot.services.store.get_user(session, "discord", str(ANN))
-        assert person is not None
-        [water] = await bot.services.store.subscriptions(session, person.id)
+    _, water = await person_and_water(bot)
     assert water.next_due_at is not None
     clock.set(water.next_due_at + timedelta(seconds=1))
     await bot.dispatcher.tick()
@@ -316,8 +319,5 @@ async def test_the_reminder_panel_has_a_select_menu_for_intervals_and_times(bot:
     picked = await fake.push_component(select["custom_id"], int(message["id"]), values=["r:v:water:90"])
     shown = answer_of(await fake.wait_for_callback(picked))
     assert "Water: every 90 min, next" in embed_of(shown)["description"]
-    async with bot.services.store.session() as session:
-        person = await bot.services.store.get_user(session, "discord", str(ANN))
-        assert person is not None
-        [water] = await bot.services.store.subscriptions(session, person.id)
+    _, water = await person_and_water(bot)
     assert water.enabled and water.interval_minutes == 90

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import time
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,20 +23,16 @@ from bot.core.replies import Reply
 from bot.core.router import Caller
 from bot.core.schedule import (
     ALL_DAYS,
-    DEFAULT_DAILY_AT,
     InputError,
     canonical_zone_name,
     describe_days,
-    next_due,
     parse_clock,
     parse_days,
     parse_hours,
     resolve_zone,
-    stored_rule,
-    stored_window,
     zone_from_name,
 )
-from bot.reminders.service import fmt_when
+from bot.reminders.service import fmt_when, reschedule, subscription_of
 from bot.storage.models import CHANNEL, GROUP, Subscriber, Subscription
 from bot.storage.store import ReminderStore
 
@@ -164,14 +160,7 @@ class GroupService:
                 daily.enabled = False
                 await self._reschedule(session, chat)
                 return Reply(text=f"Daily tips are off here. {command} on starts them again with the same time.")
-            if words != ["on"]:
-                at, zone, days = parse_schedule(args)
-                daily.at_time = f"{at or parse_clock(daily.at_time or '09:00'):%H:%M}"
-                if zone is not None:
-                    chat.timezone = zone
-                if days is not None:
-                    chat.days = "".join(str(d) for d in sorted(days))
-            daily.enabled = True
+            self._apply(chat, daily, *(parse_schedule(args) if words != ["on"] else (None, None, None)))
             self._here(chat, caller)
             await self._reschedule(session, chat)
             status = await self._status(session, chat, command)
@@ -286,13 +275,7 @@ class GroupService:
             chat.person_id = caller.user_id
             if off:
                 return await self._switch_off(session, chat)
-            if at is not None:
-                daily.at_time = f"{at:%H:%M}"
-            if zone is not None:
-                chat.timezone = zone
-            if days is not None:
-                chat.days = "".join(str(d) for d in sorted(days))
-            daily.enabled = True
+            self._apply(chat, daily, at, zone, days)
             chat.blocked, chat.blocked_reason, chat.stopped = False, None, False
             await self._reschedule(session, chat)
             status = self._channel_line(chat, daily)
@@ -376,25 +359,22 @@ class GroupService:
 
     # -- shared ----------------------------------------------------------------------
     async def _subscription(self, session: AsyncSession, chat: Subscriber, kind: str) -> Subscription:
-        for sub in await self.store.subscriptions(session, chat.id):
-            if sub.kind == kind:
-                return sub
-        sub = Subscription(subscriber_id=chat.id, kind=kind, enabled=False, attempts=0, shown_tips="",
-                           interval_minutes=None if kind == "daily" else {"stretch": 90}.get(kind, 60),
-                           at_time=f"{DEFAULT_DAILY_AT:%H:%M}" if kind == "daily" else None)
-        session.add(sub)
-        await session.flush()
-        return sub
+        return await subscription_of(self.store, session, chat, kind)
 
     async def _reschedule(self, session: AsyncSession, chat: Subscriber) -> None:
-        now = self.clock.now()
-        zone = zone_from_name(chat.timezone)
-        window = stored_window(chat.window_start, chat.window_end, chat.days)
-        for sub in await self.store.subscriptions(session, chat.id):
-            active = sub.enabled and not chat.blocked and not chat.stopped
-            sub.next_due_at = next_due(stored_rule(sub.kind, sub.interval_minutes, sub.at_time), window, zone, now,
-                                       phase=timedelta(seconds=chat.phase_seconds or 0)) if active else None
-            sub.last_error = None
+        await reschedule(self.store, session, chat, self.clock.now())
+
+    @staticmethod
+    def _apply(chat: Subscriber, daily: Subscription, at: time | None, zone: str | None,
+               days: frozenset[int] | None) -> None:
+        """What ``parse_schedule`` found, onto the chat and its daily tip; the rest stays."""
+        if at is not None:
+            daily.at_time = f"{at:%H:%M}"
+        if zone is not None:
+            chat.timezone = zone
+        if days is not None:
+            chat.days = "".join(str(d) for d in sorted(days))
+        daily.enabled = True
 
     def _zone_days(self, chat: Subscriber) -> str:
         zone = canonical_zone_name(chat.timezone) if chat.timezone else "UTC"

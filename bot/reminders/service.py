@@ -100,6 +100,38 @@ def private_chat(caller: Caller) -> str | None:
     return caller.chat_id if caller.private else None
 
 
+async def reschedule(store: ReminderStore, session: AsyncSession, subscriber: Subscriber,
+                     now: datetime) -> list[Subscription]:
+    """Recompute every subscription's next due time from the subscriber's current settings
+    (a person's, a group's or a channel's): nothing while off, stopped or unreachable."""
+    subs = await store.subscriptions(session, subscriber.id)
+    zone = zone_from_name(subscriber.timezone)
+    window = user_window(subscriber)
+    start_after = max(now, subscriber.paused_until) if subscriber.paused_until else now
+    for sub in subs:
+        if sub.enabled and not subscriber.stopped and not subscriber.blocked:
+            sub.next_due_at = next_due(rule_of(sub), window, zone, start_after,
+                                       phase=timedelta(seconds=subscriber.phase_seconds or 0))
+            sub.last_error = None
+        else:
+            sub.next_due_at = None
+    return subs
+
+
+async def subscription_of(store: ReminderStore, session: AsyncSession, subscriber: Subscriber,
+                          kind: str) -> Subscription:
+    """The subscriber's reminder of ``kind``, created switched off with the defaults if new."""
+    for sub in await store.subscriptions(session, subscriber.id):
+        if sub.kind == kind:
+            return sub
+    sub = Subscription(subscriber_id=subscriber.id, kind=kind, enabled=False, attempts=0, shown_tips="",
+                       interval_minutes=DEFAULT_INTERVAL.get(kind),
+                       at_time=fmt_time(DEFAULT_DAILY_AT) if kind == "daily" else None)
+    session.add(sub)
+    await session.flush()
+    return sub
+
+
 def settings_menu() -> Menu:
     """Every interval and daily time on offer, to pick one directly (where menus exist)."""
     options = [Button(f"{KIND_LABELS[kind]}: every {minutes} min", f"r:v:{kind}:{minutes}")
@@ -135,30 +167,10 @@ class ReminderService:
         return fmt_when(zone_from_name(user.timezone), moment, now)
 
     async def _reschedule(self, session: AsyncSession, user: Subscriber, now: datetime) -> list[Subscription]:
-        """Recompute every subscription's next due time from the user's current settings."""
-        subs = await self.store.subscriptions(session, user.id)
-        zone = zone_from_name(user.timezone)
-        window = user_window(user)
-        start_after = max(now, user.paused_until) if user.paused_until else now
-        for sub in subs:
-            if sub.enabled and not user.stopped and not user.blocked:
-                sub.next_due_at = next_due(rule_of(sub), window, zone, start_after,
-                                           phase=timedelta(seconds=user.phase_seconds or 0))
-                sub.last_error = None
-            else:
-                sub.next_due_at = None
-        return subs
+        return await reschedule(self.store, session, user, now)
 
     async def _subscription(self, session: AsyncSession, user: Subscriber, kind: str) -> Subscription:
-        for sub in await self.store.subscriptions(session, user.id):
-            if sub.kind == kind:
-                return sub
-        sub = Subscription(subscriber_id=user.id, kind=kind, enabled=False, attempts=0, shown_tips="",
-                           interval_minutes=DEFAULT_INTERVAL.get(kind),
-                           at_time=fmt_time(DEFAULT_DAILY_AT) if kind == "daily" else None)
-        session.add(sub)
-        await session.flush()
-        return sub
+        return await subscription_of(self.store, session, user, kind)
 
     async def _first_subscription(self, session: AsyncSession, user: Subscriber) -> bool:
         """No zone set and nothing switched on yet: the moment to ask for the time zone."""
