@@ -103,3 +103,10 @@ def test_reader_going_away_ends_quietly(tmp_path: Path) -> None:
     proc.stdin.close()
     assert proc.wait(timeout=30) == 0
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_a_digit_int_refuses_is_not_a_choice(tmp_path: Path) -> None:
+    result = run_console(["/topics", "²", "/tip"], tmp_path, "console")
+    assert result.returncode == 0, result.stderr  # it used to end the console with a ValueError
+    assert "has no answer to that" in result.stdout  # read as a message, not as choice 2
+    assert "Another tip" in result.stdout  # and the console goes on

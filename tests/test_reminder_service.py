@@ -198,3 +198,17 @@ async def test_a_tampered_menu_pick_changes_nothing(services: Services) -> None:
         assert await services.store.get_user(session, "telegram", "42") is None  # nothing stored
     picked = await router.button(ANN, "r:v:water:45")
     assert "Water: every 45 min, next" in picked.text
+
+
+async def test_digits_int_refuses_get_a_friendly_reply_and_change_nothing(services: Services) -> None:
+    """'²' is a digit to str.isdigit but not a number to int: it used to end the console and
+    leave a Telegram user without a reply."""
+    router = services.router
+    reply = await router.command(ANN, "remind", "water every ²m")
+    assert "isn't an interval I offer" in reply.text
+    for payload in ("r:d:²", "r:s:¹²", "r:p:³"):
+        assert (await router.button(ANN, payload)).notice is not None
+    async with services.store.session() as session:
+        user = await services.store.get_user(session, "telegram", "42")
+        subs = await services.store.subscriptions(session, user.id) if user else []
+    assert not [s for s in subs if s.enabled]

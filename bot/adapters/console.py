@@ -12,6 +12,7 @@ from typing import TextIO
 from bot.core.chat import is_expired
 from bot.core.replies import Button, Reply
 from bot.core.router import Caller, Router, parse_command
+from bot.core.schedule import whole_number
 
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
 
@@ -54,7 +55,7 @@ class Console:
         line = line.strip()
         if not line:
             return None
-        if line.isdigit():
+        if whole_number(line):
             index = int(line) - 1
             if 0 <= index < len(self.choices):
                 return await self.router.button(self.caller, self.choices[index].payload)

@@ -40,6 +40,7 @@ from bot.config import Secret, Settings, parse_listen
 from bot.core.chat import is_expired
 from bot.core.replies import Reply
 from bot.core.router import Caller, Router, parse_command
+from bot.core.schedule import whole_number
 from bot.reminders.groups import ChatAdmins, ChatInfo, GroupService, Member, PlatformUnavailable
 from bot.reminders.limits import SendLimiter
 from bot.reminders.service import COMMANDS as REMINDER_COMMANDS
@@ -120,7 +121,7 @@ class TelegramChatAdmins(ChatAdmins):
 
     async def find_chat(self, ref: str) -> ChatInfo | None:
         try:
-            chat = await self.bot.get_chat(int(ref) if ref.lstrip("-").isdigit() else ref)
+            chat = await self.bot.get_chat(int(ref) if whole_number(ref.removeprefix("-")) else ref)
         except (BadRequest, Forbidden):
             return None
         except TelegramError as exc:  # a timeout, a 5xx, a 429: say so rather than stay silent

@@ -137,6 +137,12 @@ def _first_in_window(day: date, window: Window, zone: tzinfo, step: timedelta, a
 
 
 # -- parsing user input -----------------------------------------------------------------
+def whole_number(text: str) -> bool:
+    """ASCII digits only. ``str.isdigit`` also says yes to "²" and other digits ``int`` refuses,
+    so every number people or buttons send is checked with this before ``int``."""
+    return text.isascii() and text.isdigit()
+
+
 class InputError(ValueError):
     """User input that can't be understood; the message is safe to show to the user."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.core.catalogue import ID_RE, Catalogue, Entry, Note
 from bot.core.replies import Button, Reply
+from bot.core.schedule import whole_number
 
 ANSWER_PREFIX = "a:"
 TOPIC_PREFIX = "t:"
@@ -103,7 +104,7 @@ def parse_spec(catalogue: Catalogue, spec: str) -> AnswerView | None:
     for piece in pieces:
         entry_id, *numbers = piece.split(".")
         entry = catalogue.entries.get(entry_id) if ID_RE.match(entry_id) else None
-        if entry is None or entry.is_tip or not all(n.isdigit() and len(n) <= 3 for n in numbers):
+        if entry is None or entry.is_tip or not all(whole_number(n) and len(n) <= 3 for n in numbers):
             return None
         lines = tuple(int(n) for n in numbers)
         count = len(entry.body.splitlines())

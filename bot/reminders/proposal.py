@@ -17,6 +17,7 @@ from bot.core.schedule import (
     InputError,
     describe_days,
     parse_duration,
+    whole_number,
 )
 from bot.reminders.texts import KIND_LABELS
 
@@ -193,7 +194,7 @@ def _decode(spec: str) -> Proposal | None:
 
 
 def _hhmm(value: str) -> time:
-    if len(value) != 4 or not value.isdigit():
+    if len(value) != 4 or not whole_number(value):
         raise ValueError(value)
     return time(int(value[:2]), int(value[2:]))  # raises ValueError past 23:59
 

@@ -36,6 +36,7 @@ from bot.core.schedule import (
     resolve_zone,
     stored_rule,
     stored_window,
+    whole_number,
     zone_from_name,
 )
 from bot.reminders import proposal as proposals
@@ -296,7 +297,7 @@ class ReminderService:
         choices = INTERVAL_CHOICES[kind]
         allowed = ", ".join(str(c) for c in choices)
         raw = text.lower().removesuffix("min").removesuffix("m")
-        if not raw.isdigit() or int(raw) not in choices:
+        if not whole_number(raw) or int(raw) not in choices:
             raise InputError(f"{text[:12]!r} isn't an interval I offer for {KIND_LABELS[kind].lower()}. "
                              f"Pick one of {allowed} minutes, e.g. /remind {kind} every {choices[1]}m.")
         return int(raw)
@@ -448,7 +449,7 @@ class ReminderService:
             return await self._panel_button(caller, action, arg)
         if action == "f" and arg in {"yes", "no"}:
             return await self._forget_button(caller, arg == "yes")
-        if action in {"d", "s", "p"} and arg.isdigit() and len(arg) < 19:
+        if action in {"d", "s", "p"} and whole_number(arg) and len(arg) < 19:
             return await self._delivery_button(caller, action, int(arg))
         return expired()
 
